@@ -1,0 +1,70 @@
+"""nbgrader configuration of the course.
+
+The repository itself is the nbgrader course directory:
+
+- ``solutions/<assignment>/``  nbgrader *source* notebooks (solutions, visible and hidden tests)
+- ``exercises/<assignment>/``  nbgrader *release* notebooks, generated with ``make exercises``
+- ``grader/course/``           the instructor's working folders and gradebook (git-ignored: student data)
+
+The top-level ``nbgrader_config.py`` loads this file, so every ``nbgrader`` command and the formgrader
+in JupyterLab work when started from the course root.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 -- provided by the Jupyter config loader
+
+COURSE_ROOT = os.environ.get(
+    "MLOPS_COURSE_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
+WORK = os.environ.get("MLOPS_COURSE_WORKDIR", "grader/course")
+
+c.CourseDirectory.course_id = "mlops-business-ch3"
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = f"{WORK}/submitted"
+c.CourseDirectory.autograded_directory = f"{WORK}/autograded"
+c.CourseDirectory.feedback_directory = f"{WORK}/feedback"
+c.CourseDirectory.solution_directory = f"{WORK}/released-solutions"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, WORK, "gradebook.db")
+# Data and helper files beside a notebook are part of an assignment; checkpoints never are.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# Every release starts with the same header: who the learner is, how to validate, how to submit.
+c.IncludeHeaderFooter.header = os.path.join(COURSE_ROOT, "grader", "header.ipynb")
+
+# Learners delete graded cells by accident; nbgrader restores them from the gradebook at autograde
+# time instead of silently giving zero for a question that was answered elsewhere.
+c.OverwriteCells.add_missing_cells = True
+
+# Solutions run in under 20 s; the timeout leaves room for a slow laptop and a loaded grading
+# machine, and still stops an endless loop within a few minutes.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.GenerateAssignment.create_assignment = True
+c.Autograde.create_student = True
+
+# nbgrader scores any output on stderr as a failed test. Library deprecation notices and
+# matplotlib's one-off font-cache message are harmless, so they are removed before grading.
+# The pattern only matches a stderr chunk that consists of nothing but such warnings, so a real
+# error printed beside one still fails the cell.
+HARMLESS_STDERR = (
+    r"\A(?:"
+    r"(?:[^\n]*: (?:FutureWarning|DeprecationWarning|PendingDeprecationWarning): [^\n]*\n(?:  [^\n]*\n)*)"
+    r"|(?:Matplotlib is building the font cache[^\n]*\n)"
+    r")+\Z"
+)
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = HARMLESS_STDERR
+# `nbgrader validate` has no such filter, so the kernel itself is started with those warnings
+# silenced, for validation and autograding alike.
+QUIET_WARNINGS = (
+    "import warnings; "
+    "[warnings.filterwarnings('ignore', category=c) "
+    "for c in (FutureWarning, DeprecationWarning, PendingDeprecationWarning)]"
+)
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    f"--IPKernelApp.exec_lines={[QUIET_WARNINGS]!r}",
+]
