@@ -1,0 +1,57 @@
+# Entry points of the course. Every target sets up the local environment first (once; a second run
+# only checks that it is up to date), so a fresh clone needs nothing but python3 >= 3.10 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(abspath $(VENV))/bin
+READY  := $(VENV)/.installed
+# nbgrader calls its own helper commands (alembic), so the environment's scripts come first.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help setup lab test test-fast exercises doctor lock clean
+
+help:
+	@echo "make lab        open JupyterLab on the course (sets everything up on the first run)"
+	@echo "make test       run the whole test suite"
+	@echo "make test-fast  the quick tests only (no notebook execution, no nbgrader runs)"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make doctor     check the environment and print a fix for every problem"
+	@echo "make lock       refresh requirements/lock.txt from the ranges in pyproject.toml"
+
+$(READY): pyproject.toml requirements/lock.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] < (3, 14) else "Python 3.10 to 3.13 is needed, found " + sys.version.split()[0] + ": install one and run make PYTHON=python3.12 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[test]"
+	@touch $(READY)
+
+setup: $(READY)
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" README.md
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -p no:xdist
+
+exercises: setup
+	$(BIN)/mlops-course exercises
+
+doctor: setup
+	$(BIN)/mlops-course doctor
+
+# A fresh environment resolves the ranges of pyproject.toml; its exact versions become the lock.
+# Run it with the oldest supported Python (3.10) so the lock installs on 3.10 to 3.13.
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet -e ".[test]"
+	{ echo "# Exact versions every learner and CI install: pip install -c requirements/lock.txt -e '.[test]'"; \
+	  echo "# Refreshed with 'make lock PYTHON=python3.10' (see README)."; \
+	  build/lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements/lock.txt
+	rm -rf build/lock-venv
+
+clean:
+	rm -rf $(VENV) build grader/course .pytest_cache

@@ -1,0 +1,38 @@
+"""The course's command line: ``mlops-course COMMAND``.
+
+Each command lives in its own module; this file only wires them to sub-commands. To add one, write a
+module with ``add_arguments(parser)`` and ``run(args) -> int`` and list it in ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command -> (module, one-line help)
+COMMANDS = {
+    "doctor": ("mlops_course.doctor", "check Python, packages, Jupyter extensions and data; print fixes"),
+    "exercises": ("mlops_course.release", "regenerate exercises/ from solutions/ with nbgrader"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlops-course", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(module_name)
+        if hasattr(module, "add_arguments"):
+            module.add_arguments(sub)
+        sub.set_defaults(module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.module.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
