@@ -78,8 +78,9 @@ def check_packages() -> list[Check]:
 def parse_labextensions(listing: str) -> dict[str, bool]:
     """``jupyter labextension list`` output -> {extension name: enabled and OK}."""
     found = {}
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", listing)  # jupyter colours its output even in a pipe
     for line in listing.splitlines():
-        match = re.match(r"\s+(\S+)\s+v\S+\s+(enabled|disabled)\s+(OK|X)", line)
+        match = re.match(r"\s+(\S+)\s+v\S+\s+(enabled|disabled)\s+(OK|X)\b", line)
         if match:
             found[match.group(1)] = match.group(2) == "enabled" and match.group(3) == "OK"
     return found
