@@ -14,12 +14,12 @@ from mlops_course.paths import datasets_dir
 
 SUMS_FILE = "SHA256SUMS"
 
-_LOANS_COMMAND = "python -m mlops_course.data.loans --out datasets/loans"
+_LOANS_COMMAND = "python -m mlops_course.data loans --out datasets/loans"
 
 #: Each data file (relative to ``datasets/``) and the command that rebuilds it.
 DATA_FILES = {
-    "adult/adult.csv.gz": "python datasets/build/build_adult.py",
-    "flights/flights.csv.gz": "python datasets/build/build_flights.py",
+    "adult/adult.csv.gz": "python datasets/scripts/build_adult.py",
+    "flights/flights.csv.gz": "python datasets/scripts/build_flights.py",
     "loans/loans.csv": _LOANS_COMMAND,
     "loans/manifest.json": _LOANS_COMMAND,
 }
@@ -88,7 +88,7 @@ def checked_path(relative: str, root: str | Path | None = None) -> Path:
     if expected is None:
         raise DatasetMissingError(
             f"{relative} is not listed in {base / SUMS_FILE}. "
-            "Refresh the list with `python -m mlops_course.data.checksums --write`."
+            "Refresh the list with `python -m mlops_course.data checksums --write`."
         )
     actual = sha256_file(path)
     if actual != expected:

@@ -3,12 +3,11 @@
 ``verify_checksums()`` is what the course's ``doctor`` command reports. After regenerating a dataset on
 purpose, refresh the list and commit it with the data::
 
-    python -m mlops_course.data.checksums --write
+    python -m mlops_course.data checksums --write
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from mlops_course.data._files import (
@@ -50,22 +49,3 @@ def write_sha256sums(root: str | Path | None = None) -> Path:
     sums_path = base / SUMS_FILE
     sums_path.write_text("".join(lines), encoding="utf-8", newline="\n")
     return sums_path
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: verify by default, ``--write`` to refresh the list after a deliberate rebuild."""
-    parser = argparse.ArgumentParser(description="Verify or refresh datasets/SHA256SUMS.")
-    parser.add_argument("--write", action="store_true", help="rewrite SHA256SUMS from the current files")
-    parser.add_argument("--root", default=None, help="datasets folder (default: the course's datasets/)")
-    args = parser.parse_args(argv)
-    if args.write:
-        print(f"wrote {write_sha256sums(args.root)}")
-        return 0
-    results = verify_checksums(args.root)
-    for relative, ok, message in results:
-        print(f"{'OK  ' if ok else 'FAIL'} {relative}: {message}")
-    return 0 if all(ok for _, ok, _ in results) else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -50,7 +50,10 @@ def _to_categories(frame: pd.DataFrame, dtypes: dict[str, pd.CategoricalDtype], 
     for column, dtype in dtypes.items():
         unknown = set(frame[column].dropna()) - set(dtype.categories)
         if unknown:
-            raise DatasetError(f"{source}: column {column!r} has unexpected values {sorted(unknown)}")
+            raise DatasetError(
+                f"{source}: column {column!r} has unexpected values {sorted(unknown)}; the file does not "
+                "follow the course's schema. Restore or rebuild it as its data card says."
+            )
         frame[column] = frame[column].astype(dtype)
     return frame
 

@@ -8,28 +8,25 @@ findings against that manifest.
 The timeline is ordered so that each event can be diagnosed on its own: events that persist (the concept
 drift, the income drift, the new channel) come after the months that must stay clean.
 
-=========  ===================================================================================
-2024-01/02 training months of the reference model
-2024-03    validation month; also the reference sample for drift monitoring
-2024-04/06 control months: the same process as the reference period, nothing injected
-2024-07    data-quality incident: a broker sends loan amounts in cents (x100), and a form change
-           leaves credit history empty for many applicants; fixed the month after
-2024-08 -> concept drift: an economic shock changes who defaults (P(default | features)),
-           while the applicants look the same as before
-2024-11 -> gradual covariate drift: applicants' incomes rise a little more every month
-2025-01 -> a new channel, ``partner_api``, starts sending applications
-all months planted bias: recorded defaults disadvantage women beyond what their features explain,
-           and ``employment_type == "part_time"`` is a proxy for being a woman
-=========  ===================================================================================
+- 2024-01, 2024-02: training months of the reference model.
+- 2024-03: validation month; also the reference sample for drift monitoring.
+- 2024-04 to 2024-06: control months, the same process as the reference period, nothing injected.
+- 2024-07: data-quality incident. A broker sends loan amounts in cents (x100), and a form change leaves
+  credit history empty for many applicants; both are fixed the month after.
+- from 2024-08: concept drift. An economic shock changes who defaults (P(default | features)), while the
+  applicants look the same as before.
+- from 2024-11: gradual covariate drift. Applicants' incomes rise a little more every month.
+- from 2025-01: a new channel, ``partner_api``, starts sending applications.
+- all months: planted bias. Recorded defaults disadvantage women beyond what their features explain, and
+  ``employment_type == "part_time"`` is a proxy for being a woman.
 
 Regenerate the committed files (byte-for-byte identical on every run) with::
 
-    python -m mlops_course.data.loans --out datasets/loans
+    python -m mlops_course.data loans --out datasets/loans
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -76,8 +73,8 @@ COLUMNS = (
     "existing_loans", "channel", "default",
 )  # fmt: skip
 
-# Share of each employment type among applicants under 63, by sex. Part-time work is far more common
-# among the women in this applicant pool, which is what makes it a proxy for sex.
+# Share of each employment type by sex (70% of applicants aged 63 or more are then made retired). Part-time
+# work is far more common among the women in this applicant pool, which is what makes it a proxy for sex.
 _EMPLOYMENT_SHARES = {
     "female": (0.42, 0.45, 0.13, 0.0),
     "male": (0.80, 0.07, 0.13, 0.0),
@@ -93,21 +90,27 @@ _CHANNEL_SHARES = (0.35, 0.45, 0.20)
 # Default risk on the logit scale. "before" holds until the economic shock, "after" from then on: income
 # and debt-to-income matter less, while self-employment and the south region (a plant closure) matter a
 # lot more. Input distributions are untouched by the switch.
-_RISK = {
+RISK_SCALE = (
+    "log-odds of default; income, amount, dti and history enter standardised as "
+    "(ln income - ln 36000) / 0.5, (ln loan_amount - ln 10000) / 0.6, (debt_to_income - 0.30) / 0.14, "
+    "(credit_history_years - 10) / 7; young means age < 25; categories not listed add 0; "
+    f"women add {FEMALE_LABEL_BIAS_LOGIT} (the planted label bias)"
+)
+RISK = {
     "before": {
         "intercept": -2.75, "income": -0.60, "amount": 0.35, "dti": 0.75, "history": -0.35,
         "existing_loans": 0.12, "young": 0.30,
-        "employment": {"part_time": 0.55, "self_employed": 0.25, "retired": 0.10},
+        "employment_type": {"part_time": 0.55, "self_employed": 0.25, "retired": 0.10},
         "channel": {"broker": 0.30, "online": 0.10, NEW_CHANNEL: 0.10},
-        "purpose": {"debt_consolidation": 0.30, "education": 0.20, "other": 0.10},
+        "loan_purpose": {"debt_consolidation": 0.30, "education": 0.20, "other": 0.10},
         "region": {},
     },
     "after": {
         "intercept": -2.85, "income": -0.25, "amount": 0.35, "dti": 0.30, "history": -0.35,
         "existing_loans": 0.12, "young": 0.30,
-        "employment": {"part_time": 0.55, "self_employed": 1.00, "retired": 0.10},
+        "employment_type": {"part_time": 0.55, "self_employed": 1.00, "retired": 0.10},
         "channel": {"broker": 0.30, "online": 0.10, NEW_CHANNEL: 0.10},
-        "purpose": {"debt_consolidation": 0.30, "education": 0.20, "other": 0.10},
+        "loan_purpose": {"debt_consolidation": 0.30, "education": 0.20, "other": 0.10},
         "region": {"south": 0.90},
     },
 }  # fmt: skip
@@ -170,7 +173,7 @@ def _applicants(rng: np.random.Generator, n: int, month: str) -> pd.DataFrame:
 
 def _default_logit(applicants: pd.DataFrame, regime: str) -> np.ndarray:
     """Return the log-odds of default, including the planted bias against women."""
-    risk = _RISK[regime]
+    risk = RISK[regime]
     a = applicants
     logit = (
         risk["intercept"]
@@ -181,9 +184,8 @@ def _default_logit(applicants: pd.DataFrame, regime: str) -> np.ndarray:
         + risk["existing_loans"] * a["existing_loans"]
         + risk["young"] * (a["age"] < 25)
     )
-    for column, key in [("employment_type", "employment"), ("channel", "channel"), ("loan_purpose", "purpose"),
-                        ("region", "region")]:  # fmt: skip
-        logit = logit + a[column].map(risk[key]).fillna(0.0).astype(float)
+    for column in ("employment_type", "channel", "loan_purpose", "region"):
+        logit = logit + a[column].map(risk[column]).fillna(0.0).astype(float)
     logit = logit + FEMALE_LABEL_BIAS_LOGIT * (a["sex"] == "female")
     return logit.to_numpy()
 
@@ -222,6 +224,7 @@ def write_loans_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def write_loans(out_dir: str | Path, seed: int = SEED) -> tuple[Path, Path]:
     """Generate ``loans.csv`` and its ground-truth ``manifest.json`` into ``out_dir``; return both paths."""
+    # Imported here because both modules import this one.
     from mlops_course.data._loans_manifest import build_manifest
     from mlops_course.data.loaders import read_loans_csv
 
@@ -230,21 +233,5 @@ def write_loans(out_dir: str | Path, seed: int = SEED) -> tuple[Path, Path]:
     csv_path, manifest_path = out / "loans.csv", out / "manifest.json"
     write_loans_csv(generate_loans(seed), csv_path)
     manifest = build_manifest(read_loans_csv(csv_path), seed)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8", newline="\n")
     return csv_path, manifest_path
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: ``python -m mlops_course.data.loans --out datasets/loans``."""
-    parser = argparse.ArgumentParser(description="Generate the synthetic loan applications and manifest.")
-    parser.add_argument("--out", default="datasets/loans", help="output folder (default: datasets/loans)")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
-    args = parser.parse_args(argv)
-    for path in write_loans(args.out, args.seed):
-        print(f"wrote {path}")
-    print("Now refresh the checksums: python -m mlops_course.data.checksums --write")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
