@@ -27,8 +27,11 @@ $(READY): pyproject.toml requirements/lock.txt
 
 setup: $(READY)
 
+# Jupyter refuses to run as root unless told; containers and cloud machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" README.md
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --ServerApp.root_dir="$(CURDIR)" README.md
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile
