@@ -1,0 +1,38 @@
+"""Notebook collection for the whole course (this file sits at the root so it reaches chapters/ and solutions/).
+
+Notebooks are collected here rather than with ``--nbval`` on the command line, so that one ``pytest``
+run treats the two kinds differently:
+
+- ``chapters/*.ipynb`` run in nbval's strict mode: the committed outputs must be reproduced;
+- ``solutions/*/*.ipynb`` run in nbval's lax mode: they are committed without outputs, so they only
+  have to run top to bottom without an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbval.plugin import IPyNbFile
+
+ROOT = Path(__file__).resolve().parent
+SANITIZE = ROOT / "chapters" / "nbval_sanitize.cfg"
+STRICT, LAX = "chapters", "solutions"
+
+
+def pytest_configure(config):
+    # The kernel is this environment's Python, whatever kernels the machine has registered.
+    config.option.nbval_current_env = True
+    if SANITIZE.exists() and not config.option.nbval_sanitize_with:
+        config.option.nbval_sanitize_with = str(SANITIZE)
+
+
+def pytest_collect_file(file_path: Path, parent):
+    opt = parent.config.option
+    if file_path.suffix != ".ipynb" or opt.nbval or opt.nbval_lax or ".ipynb_checkpoints" in file_path.parts:
+        return None
+    top = file_path.relative_to(ROOT).parts[0] if file_path.is_relative_to(ROOT) else None
+    if top not in (STRICT, LAX):
+        return None
+    notebook = IPyNbFile.from_parent(parent, path=file_path)
+    notebook.compare_outputs = top == STRICT
+    return notebook
