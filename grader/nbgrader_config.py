@@ -19,6 +19,10 @@ COURSE_ROOT = os.environ.get(
 )
 WORK = os.environ.get("MLOPS_COURSE_WORKDIR", "grader/course")
 
+# The working folder is git-ignored, so a fresh clone does not have it; SQLite cannot create the
+# gradebook inside a missing folder.
+os.makedirs(os.path.join(COURSE_ROOT, WORK), exist_ok=True)
+
 c.CourseDirectory.course_id = "mlops-business-ch3"
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.source_directory = "solutions"
