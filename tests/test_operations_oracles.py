@@ -1,0 +1,181 @@
+"""The "operations" solution checked against independent oracles: scipy, scikit-learn, simulations and
+hand-worked figures from the sources.
+
+The solution notebook's code cells (without the test cells) run once in a namespace; each test takes
+the learner-facing functions from there and compares them with a computation that shares no code with
+them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.metrics import accuracy_score, confusion_matrix
+
+from mlops_course import operations
+from mlops_course.grading.cells import read_notebook
+from mlops_course.paths import course_root
+
+SOLUTION = course_root() / "solutions" / "operations" / "operations.ipynb"
+_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def ns():
+    """Run every code cell of the solution except the autograder tests, as a learner would."""
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    namespace: dict = {}
+    for cell in read_notebook(SOLUTION).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        exec(compile(_MARKER.sub("", cell.source), "<solution>", "exec"), namespace)  # noqa: S102
+    plt.close("all")
+    return namespace
+
+
+# --- Q1 -----------------------------------------------------------------------------------------------
+
+def test_scores_and_ranks_follow_the_stated_rules(ns):
+    scored = ns["score_risks"](operations.risk_register())
+    for _, risk in scored.iterrows():
+        score = risk.likelihood * risk.impact
+        band = "low" if score <= 4 else "medium" if score <= 9 else "high" if score <= 16 else "very high"
+        assert (risk.score, risk.rating) == (score, band)
+    ranked = ns["rank_risks"](scored)
+    keys = [(-r.score, -r.impact, r.risk_id) for r in ranked.itertuples()]
+    assert keys == sorted(keys) and ranked["rank"].tolist() == list(range(1, 13))
+    assert ranked["risk_id"].head(3).tolist() == ["R03", "R09", "R05"]
+
+
+def test_every_risk_category_is_used_twice_in_the_model_answer(ns):
+    counts = pd.Series(ns["risk_categories"]).value_counts()
+    assert set(counts.index) == set(operations.RISK_TAXONOMY) and (counts == 2).all()
+
+
+# --- Q2 -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("availability, hours_per_year", [(0.99, 87.6), (0.999, 8.76), (0.9999, 0.876)])
+def test_downtime_per_year_matches_the_sre_book_table(ns, availability, hours_per_year):
+    # Beyer et al. (2016), Appendix A: 3.65 days, 8.76 hours and 52.56 minutes a year.
+    assert math.isclose(ns["allowed_downtime"](availability)["minutes_per_year"] / 60, hours_per_year, rel_tol=1e-9)
+
+
+def test_expected_annual_loss_agrees_with_a_simulation(ns):
+    scenario = ns["outage"]
+    rng = np.random.default_rng(11)
+    years = 20_000
+    incidents = rng.poisson(scenario["incidents_per_year"], size=years)
+    total = incidents.sum()
+    takes_over = rng.random(total) < scenario["fallback_success_rate"]
+    apps = scenario["hours_per_incident"] * scenario["applications_per_hour"]
+    lost_nothing = apps * scenario["approval_rate"] * scenario["profit_per_approved_loan"]
+    lost_rules = apps * scenario["fallback_loss_per_application"]
+    response = total * scenario["cost_per_incident"]
+    without = (total * lost_nothing + response) / years
+    with_fallback = (np.where(takes_over, lost_rules, lost_nothing).sum() + response) / years
+    with_fallback += scenario["fallback_cost_per_year"]
+    assert math.isclose(ns["expected_annual_loss"](scenario, False), without, rel_tol=0.02)
+    assert math.isclose(ns["expected_annual_loss"](scenario, True), with_fallback, rel_tol=0.02)
+
+
+# --- Q3 -----------------------------------------------------------------------------------------------
+
+def test_decay_is_the_least_squares_slope_from_scipy(ns):
+    table = ns["auc_table"]
+    kept = table[table["month"] != "2024-07"]
+    slope = stats.linregress(kept["model_age"], kept["auc"]).slope
+    assert math.isclose(ns["measured_decay"], -100 * slope, rel_tol=1e-9)
+    assert 0.9 < ns["measured_decay"] < 1.1
+
+
+def test_auc_table_matches_the_manifest(ns):
+    from mlops_course.data import load_loans_manifest
+
+    by_month = load_loans_manifest()["by_month"]
+    for row in ns["auc_table"].itertuples():
+        assert math.isclose(row.auc, by_month[row.month]["auc"], abs_tol=6e-5), row.month
+
+
+@pytest.mark.parametrize("interval", [1, 2, 3, 5, 12])
+def test_monthly_cost_agrees_with_a_month_by_month_simulation(ns, interval):
+    retrain_cost, per_point, decay = 25_000, 20_000, 1.3
+    months = interval * 50
+    cost, age = 0.0, 0
+    for _ in range(months):
+        if age == 0:
+            cost += retrain_cost
+        cost += per_point * decay * age
+        age = (age + 1) % interval
+    assert math.isclose(ns["monthly_cost"](interval, retrain_cost, per_point, decay), cost / months, rel_tol=1e-9)
+
+
+def test_best_interval_matches_the_square_root_rule(ns):
+    # Continuous optimum of R/T + c*d*(T-1)/2 is T* = sqrt(2R / (c*d)); the integer optimum is next to it.
+    for retrain_cost, per_point_decay in [(25_000, 20_000), (100_000, 2_000), (5_000, 50_000)]:
+        best = ns["best_interval"](lambda t: retrain_cost / t + per_point_decay * (t - 1) / 2)
+        root = math.sqrt(2 * retrain_cost / per_point_decay)
+        assert best in {max(1, math.floor(root)), math.ceil(root)}
+
+
+# --- Q4 -----------------------------------------------------------------------------------------------
+
+def test_threshold_curves_agree_with_scikit_learn(ns):
+    scored = ns["scored"]
+    month = scored[scored["month"].dt.strftime("%Y-%m") == "2024-03"]
+    curves = ns["threshold_curves"](month["p_default"], month["default"], [0.1, 0.15, 0.3, 0.49], 1_000, 5_000)
+    truth = 1 - month["default"].to_numpy()  # 1 = repaid, the outcome an approval bets on
+    for threshold, row in curves.iterrows():
+        approved = (month["p_default"].to_numpy() < threshold).astype(int)
+        tn, fp, fn, tp = confusion_matrix(truth, approved, labels=[0, 1]).ravel()
+        assert math.isclose(row["accuracy"], accuracy_score(truth, approved))
+        assert math.isclose(row["profit"], 1_000 * tp - 5_000 * fp)
+        assert math.isclose(row["approval_rate"], (tp + fp) / len(approved))
+
+
+def test_profit_threshold_is_near_the_cost_sensitive_break_even(ns):
+    # Elkan (2001): with calibrated scores the optimum is p < gain / (gain + loss) = 1/6.
+    chosen = ns["chosen"]
+    assert abs(chosen["profit_threshold"] - 1 / 6) <= 0.05
+    assert chosen["accuracy_threshold"] > 0.4 and chosen["extra_profit"] > 0
+
+
+# --- Q5, Q6 -------------------------------------------------------------------------------------------
+
+def _reference_violations(matrix):
+    found = set()
+    for activity, row in matrix.iterrows():
+        codes = list(row)
+        accountable = sum(code in ("A", "A/R") for code in codes)
+        if accountable != 1:
+            found.add((activity, "no_accountable" if accountable == 0 else "several_accountable"))
+        if not any(code in ("R", "A/R") for code in codes):
+            found.add((activity, "no_responsible"))
+        if any(code not in operations.RACI_CODES for code in codes):
+            found.add((activity, "unknown_code"))
+    return found
+
+
+def test_raci_violations_match_a_reference_checker(ns):
+    team = operations.team_raci()
+    assert set(ns["raci_violations"](team)) == _reference_violations(team)
+    assert len(ns["raci_violations"](team)) == 6
+    assert _reference_violations(ns["fixed_raci"]) == set()
+
+
+def test_ml_test_score_by_hand(ns):
+    # The section sums of the lender's audit, counted status by status without pandas.
+    audit = operations.lender_test_audit()
+    points = {"automated": 1.0, "manual": 0.5, "not done": 0.0}
+    by_hand = {section: sum(points[s] for s in audit.loc[audit["section"] == section, "status"])
+               for section in operations.ML_TEST_SCORE_TESTS}
+    assert by_hand == {"data": 3.5, "model": 3.0, "infrastructure": 4.0, "monitoring": 2.0}
+    assert ns["ml_test_score"](audit) == {**by_hand, "final": 2.0}
