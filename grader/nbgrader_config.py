@@ -46,6 +46,8 @@ c.OverwriteCells.add_missing_cells = True
 # machine, and still stops an endless loop within a few minutes.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# A kernel can take long to start on a machine busy with a batch; that is no fault of the learner.
+c.Execute.startup_timeout = 180
 c.GenerateAssignment.create_assignment = True
 c.Autograde.create_student = True
 

@@ -1,0 +1,669 @@
+"""Submission bank of the "bias" assignment (format: mlops_course/grading/banks.py).
+
+- ``correct_variants`` answers every question correctly in another way than the model solution (loops
+  instead of groupby, NumPy instead of pandas, scipy's Mann-Whitney U instead of roc_auc_score, sorted
+  values instead of np.quantile, ...): full marks.
+- ``correct_reuse`` reuses the learner's own functions from earlier questions for later ones: full marks.
+- ``wrong_a``, ``wrong_b`` and ``wrong_c`` carry the common mistakes of METHODS.md (selection rate on the
+  labels, inverted ratio, signed differences, wrong reference group, TPR over all rows, thresholds tuned
+  on the test split, weights not passed to fit, four-fifths against the overall rate) and other realistic
+  ones; each wrong answer loses its own question's points and nothing else.
+"""
+
+NOTEBOOK = "bias"
+
+# --- correct, but different --------------------------------------------------------------------------
+
+CORRECT_GROUP_METRICS = '''
+def group_metrics(y_true, y_pred, groups):
+    """Per-group audit table: n, selection_rate, tpr, fpr, precision (one row per group, sorted)."""
+    y = np.asarray(y_true).astype(int)
+    yhat = np.asarray(y_pred).astype(int)
+    g = np.asarray(groups)
+    rows = []
+    for name in sorted(set(g)):
+        mine = g == name
+        rows.append({
+            "group": name,
+            "n": int(mine.sum()),
+            "selection_rate": yhat[mine].mean(),
+            "tpr": yhat[mine & (y == 1)].mean(),
+            "fpr": yhat[mine & (y == 0)].mean(),
+            "precision": y[mine & (yhat == 1)].mean(),
+        })
+    return pd.DataFrame(rows).set_index("group")
+
+
+loan_metrics = group_metrics(validation["good_payer"], validation["approved"], validation["sex"])
+loan_metrics
+'''
+
+CORRECT_FAIRNESS_SUMMARY = '''
+def fairness_summary(metrics):
+    """Demographic parity difference and ratio, equal opportunity and equalized odds differences."""
+    sr = metrics["selection_rate"].to_numpy(dtype=float)
+    tpr = metrics["tpr"].to_numpy(dtype=float)
+    fpr = metrics["fpr"].to_numpy(dtype=float)
+    return {
+        "dp_difference": float(np.ptp(sr)),
+        "dp_ratio": float(sr.min() / sr.max()),
+        "equal_opportunity_difference": float(np.ptp(tpr)),
+        "equalized_odds_difference": float(max(np.ptp(tpr), np.ptp(fpr))),
+    }
+'''
+
+CORRECT_METRIC_FRAME = '''
+from sklearn.metrics import recall_score
+
+loan_frame = MetricFrame(
+    metrics={"fpr": false_positive_rate, "tpr": recall_score, "selection_rate": selection_rate},
+    y_true=validation["good_payer"].to_numpy(),
+    y_pred=validation["approved"].to_numpy().astype(int),
+    sensitive_features=validation["sex"].astype(str),
+)
+loan_frame.by_group
+'''
+
+CORRECT_FOUR_FIFTHS = '''
+def four_fifths_screen(y_pred, groups, threshold=0.8):
+    """Selection rate, impact ratio against the highest group, and the flag, per group."""
+    decisions = np.asarray(y_pred).astype(float)
+    names = np.asarray(groups)
+    rates = {name: decisions[names == name].mean() for name in sorted(set(names))}
+    best = max(rates.values())
+    table = pd.DataFrame({"selection_rate": pd.Series(rates)})
+    table["impact_ratio"] = table["selection_rate"] / best
+    table["flagged"] = [ratio < threshold for ratio in table["impact_ratio"]]
+    return table
+
+
+age_screen = four_fifths_screen(validation["approved"].to_numpy(), validation["age_band"].astype(str).to_numpy())
+flagged_age_bands = [band for band, flag in age_screen["flagged"].items() if flag]
+age_screen
+'''
+
+CORRECT_GAPS = '''
+def label_vs_decision_gaps(y_true, y_pred, groups):
+    """Gap in the labels' base rates, gap in the decisions' selection rates, and whether the model widens it."""
+    names = pd.Series(np.asarray(groups))
+    base = pd.Series(np.asarray(y_true).astype(float)).groupby(names).mean()
+    selected = pd.Series(np.asarray(y_pred).astype(float)).groupby(names).mean()
+    gaps = {"base_rate_gap": float(np.ptp(base)), "decision_gap": float(np.ptp(selected))}
+    gaps["amplifies"] = gaps["decision_gap"] > gaps["base_rate_gap"]
+    return gaps
+
+
+loan_gaps = label_vs_decision_gaps(validation["good_payer"], validation["approved"], validation["sex"])
+loan_gaps
+'''
+
+CORRECT_PROXY = '''
+from scipy.stats import mannwhitneyu
+
+
+def proxy_strength(values, is_member):
+    """Folded ROC AUC (0.5 to 1) with which one feature alone separates group members from non-members."""
+    frame = pd.DataFrame({"value": list(values), "member": list(np.asarray(is_member).astype(int))})
+    frame = frame[frame["value"].notna()]
+    if pd.api.types.is_numeric_dtype(frame["value"]):
+        score = frame["value"].astype(float)
+    else:
+        shares = pd.crosstab(frame["value"], frame["member"], normalize="index")[1]
+        score = frame["value"].map(shares).astype(float)
+    members, others = score[frame["member"] == 1], score[frame["member"] == 0]
+    auc = mannwhitneyu(members, others).statistic / (len(members) * len(others))
+    return max(auc, 1 - auc)
+
+
+reference = pd.concat([train, validation])
+is_female = (reference["sex"] == "female").astype(int).to_numpy()
+proxy_scores = pd.Series([proxy_strength(reference[f], is_female) for f in FEATURES], index=list(FEATURES))
+proxy_scores = proxy_scores.sort_values(ascending=False)
+proxy_feature = str(proxy_scores.idxmax())
+proxy_scores
+'''
+
+CORRECT_BOOTSTRAP = '''
+def bootstrap_ci(values, n_boot=1000, level=0.95, seed=0):
+    """Percentile bootstrap confidence interval (low, high) of the mean of values."""
+    data = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = np.array([rng.choice(data, size=len(data), replace=True).mean() for _ in range(n_boot)])
+    alpha = 100 * (1 - level) / 2
+    return (float(np.percentile(means, alpha)), float(np.percentile(means, 100 - alpha)))
+'''
+
+CORRECT_INTERSECTIONS = '''
+MIN_GROUP_SIZE = 1
+while 1.96 * math.sqrt(0.25 / MIN_GROUP_SIZE) > 0.10:
+    MIN_GROUP_SIZE += 1
+
+
+def intersectional_table(y_pred, groups_a, groups_b, min_size):
+    """Selection rate with a bootstrap interval per (a, b) pair, and whether the pair is large enough."""
+    frame = pd.DataFrame({"a": np.asarray(groups_a), "b": np.asarray(groups_b),
+                          "yhat": np.asarray(y_pred).astype(float)})
+    table = frame.groupby(["a", "b"])["yhat"].agg(n="size", selection_rate="mean")
+    intervals = [bootstrap_ci(part.to_numpy(), n_boot=1000, seed=0) for _, part in frame.groupby(["a", "b"])["yhat"]]
+    table["ci_low"] = [low for low, _ in intervals]
+    table["ci_high"] = [high for _, high in intervals]
+    table["conclusive"] = table["n"] >= min_size
+    return table
+
+
+loan_intersections = intersectional_table(validation["approved"], validation["sex"].astype(str),
+                                          validation["age_band"].astype(str), MIN_GROUP_SIZE)
+loan_intersections
+'''
+
+CORRECT_WEIGHTS = '''
+def kamiran_calders_weights(groups, labels):
+    """Reweighing weight n_g * n_y / (n * n_gy) of every row."""
+    g, y = pd.Series(np.asarray(groups)), pd.Series(np.asarray(labels))
+    p_g = g.map(g.value_counts(normalize=True))
+    p_y = y.map(y.value_counts(normalize=True))
+    joint = pd.crosstab(g, y, normalize=True)
+    p_gy = pd.Series([joint.loc[a, b] for a, b in zip(g, y)])
+    return p_g * p_y / p_gy
+'''
+
+CORRECT_REWEIGHED_MODEL = '''
+weights = kamiran_calders_weights(train["sex"].astype(str), train["good_payer"])
+reweighed_model = credit_pipeline(FEATURES)
+reweighed_model.fit(train[list(FEATURES)], train["default"], **{"logisticregression__sample_weight": weights})
+'''
+
+CORRECT_THRESHOLDS = '''
+def group_thresholds(p_default, groups, target_rate):
+    """A cut-off per group that approves (p_default < cut-off) a share target_rate of the group."""
+    p = np.asarray(p_default, dtype=float)
+    g = np.asarray(groups)
+    cuts = {}
+    for name in np.unique(g):
+        ordered = np.sort(p[g == name])
+        k = int(round(target_rate * len(ordered)))  # approve the k lowest risks
+        k = min(max(k, 1), len(ordered) - 1)
+        cuts[name] = (ordered[k - 1] + ordered[k]) / 2
+    return cuts
+
+
+target_rate = float(np.mean(validation["p_default"] < APPROVAL_THRESHOLD))
+fair_thresholds = {str(k): v for k, v in group_thresholds(validation["p_default"], validation["sex"], target_rate).items()}
+fair_thresholds
+'''
+
+CORRECT_POLICY_REPORT = '''
+def policy_report(y_true, y_pred, groups):
+    """Demographic parity ratio, accuracy and profit per application of a decision policy."""
+    frame = pd.DataFrame({"good": np.asarray(y_true).astype(bool), "approve": np.asarray(y_pred).astype(bool),
+                          "group": np.asarray(groups)})
+    rates = frame.groupby("group")["approve"].mean()
+    earned = PROFIT_REPAID * (frame["approve"] & frame["good"]).sum()
+    lost = LOSS_DEFAULT * (frame["approve"] & ~frame["good"]).sum()
+    return {
+        "accuracy": (frame["approve"] == frame["good"]).mean(),
+        "profit_per_application": (earned - lost) / len(frame),
+        "dp_ratio": rates.min() / rates.max(),
+    }
+
+
+rows = {}
+rows["current policy"] = policy_report(test["good_payer"], test["approved"], test["sex"])
+p_reweighed = reweighed_model.predict_proba(test[list(FEATURES)])[:, 1]
+rows["reweighing"] = policy_report(test["good_payer"], p_reweighed < APPROVAL_THRESHOLD, test["sex"])
+cutoffs = np.array([fair_thresholds[str(sex)] for sex in test["sex"]])
+rows["group thresholds"] = policy_report(test["good_payer"], test["p_default"].to_numpy() < cutoffs, test["sex"])
+mitigation_report = pd.DataFrame.from_dict(rows, orient="index")
+mitigation_report
+'''
+
+CORRECT_ADULT = '''
+truth, decision, sex = adult["income_over_50k"], adult["predicted"], adult["sex"].astype(str)
+adult_by_sex = pd.DataFrame({
+    "selection_rate": decision.groupby(sex).mean(),
+    "tpr": decision[truth == 1].groupby(sex[truth == 1]).mean(),
+    "fpr": decision[truth == 0].groupby(sex[truth == 0]).mean(),
+})
+adult_dp_ratio = adult_by_sex["selection_rate"].min() / adult_by_sex["selection_rate"].max()
+adult_eodds = max(np.ptp(adult_by_sex["tpr"]), np.ptp(adult_by_sex["fpr"]))
+by_race = decision.groupby(adult["race"].astype(str)).mean()
+adult_flagged_races = sorted(by_race[by_race < 0.8 * by_race.max()].index)
+adult_by_sex
+'''
+
+# Later questions built on the learner's own earlier functions.
+REUSE_GAPS = '''
+def label_vs_decision_gaps(y_true, y_pred, groups):
+    """Gap in the labels' base rates, gap in the decisions' selection rates, and whether the model widens it."""
+    base = group_metrics(y_true, y_true, groups)["selection_rate"]
+    decided = group_metrics(y_true, y_pred, groups)["selection_rate"]
+    base_gap, decision_gap = base.max() - base.min(), decided.max() - decided.min()
+    return {"base_rate_gap": base_gap, "decision_gap": decision_gap, "amplifies": decision_gap > base_gap}
+
+
+loan_gaps = label_vs_decision_gaps(validation["good_payer"], validation["approved"], validation["sex"])
+loan_gaps
+'''
+
+REUSE_ADULT = '''
+adult_table = group_metrics(adult["income_over_50k"], adult["predicted"], adult["sex"])
+adult_by_sex = adult_table[["selection_rate", "tpr", "fpr"]]
+adult_summary = fairness_summary(adult_table)
+adult_dp_ratio = adult_summary["dp_ratio"]
+adult_eodds = adult_summary["equalized_odds_difference"]
+race_screen = four_fifths_screen(adult["predicted"], adult["race"])
+adult_flagged_races = sorted(race_screen.index[race_screen["flagged"]])
+adult_by_sex
+'''
+
+REUSE_POLICY_REPORT = '''
+def policy_report(y_true, y_pred, groups):
+    """Demographic parity ratio, accuracy and profit per application of a decision policy."""
+    y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    screen = four_fifths_screen(y_pred, groups)
+    outcome = np.select([(y_pred == 1) & (y_true == 1), (y_pred == 1) & (y_true == 0)],
+                        [PROFIT_REPAID, -LOSS_DEFAULT], 0)
+    return {"dp_ratio": screen["impact_ratio"].min(), "accuracy": (y_true == y_pred).mean(),
+            "profit_per_application": outcome.mean()}
+
+
+decisions = {
+    "current policy": test["approved"],
+    "reweighing": reweighed_model.predict_proba(test[list(FEATURES)])[:, 1] < APPROVAL_THRESHOLD,
+    "group thresholds": test["p_default"] < test["sex"].astype(str).map(fair_thresholds),
+}
+mitigation_report = pd.DataFrame(
+    {name: policy_report(test["good_payer"], approved, test["sex"]) for name, approved in decisions.items()}).T
+mitigation_report
+'''
+
+# --- wrong: the common mistakes ------------------------------------------------------------------------
+
+GROUP_METRICS_TEMPLATE = '''
+def group_metrics(y_true, y_pred, groups):
+    """Per-group audit table: n, selection_rate, tpr, fpr, precision (one row per group, sorted)."""
+    frame = pd.DataFrame({"y": np.asarray(y_true).astype(int), "yhat": np.asarray(y_pred).astype(int),
+                          "group": np.asarray(groups)})
+    by = frame.groupby("group")
+    table = pd.DataFrame({
+        "n": by.size(),
+        "selection_rate": SELECTION,
+        "tpr": TPR,
+        "fpr": FPR,
+        "precision": frame[frame["yhat"] == 1].groupby("group")["y"].mean(),
+    })
+    return table.sort_index()
+
+
+loan_metrics = group_metrics(validation["good_payer"], validation["approved"], validation["sex"])
+loan_metrics
+'''
+
+
+def _group_metrics(selection, tpr, fpr):
+    return (GROUP_METRICS_TEMPLATE.replace("SELECTION", selection).replace("TPR", tpr).replace("FPR", fpr))
+
+
+RIGHT_TPR = 'frame[frame["y"] == 1].groupby("group")["yhat"].mean()'
+RIGHT_FPR = 'frame[frame["y"] == 0].groupby("group")["yhat"].mean()'
+RIGHT_SELECTION = 'by["yhat"].mean()'
+
+# Mistake: the selection rate computed on the labels Y instead of the decisions.
+WRONG_SELECTION_ON_LABELS = _group_metrics('by["y"].mean()', RIGHT_TPR, RIGHT_FPR)
+# Mistake: TPR and FPR divided by all rows of the group instead of its positives / negatives.
+WRONG_TPR_ALL_ROWS = _group_metrics(
+    RIGHT_SELECTION, '(frame["yhat"] * frame["y"]).groupby(frame["group"]).mean()',
+    '(frame["yhat"] * (1 - frame["y"])).groupby(frame["group"]).mean()')
+# Mistakes: P(group | approved) read as P(approved | group), and FPR taken as 1 - TPR (the miss rate).
+WRONG_SHARE_OF_APPROVALS = _group_metrics(
+    'frame[frame["yhat"] == 1].groupby("group").size() / frame["yhat"].sum()', RIGHT_TPR,
+    '1 - frame[frame["y"] == 1].groupby("group")["yhat"].mean()')
+
+SUMMARY_TEMPLATE = '''
+def fairness_summary(metrics):
+    """Demographic parity difference and ratio, equal opportunity and equalized odds differences."""
+    sr, tpr, fpr = metrics["selection_rate"], metrics["tpr"], metrics["fpr"]
+    return {
+        "dp_difference": DP_DIFF,
+        "dp_ratio": DP_RATIO,
+        "equal_opportunity_difference": EO,
+        "equalized_odds_difference": EODDS,
+    }
+'''
+
+
+def _summary(dp_diff="sr.max() - sr.min()", dp_ratio="sr.min() / sr.max()", eo="tpr.max() - tpr.min()",
+             eodds="max(tpr.max() - tpr.min(), fpr.max() - fpr.min())"):
+    return (SUMMARY_TEMPLATE.replace("DP_DIFF", dp_diff).replace("DP_RATIO", dp_ratio)
+            .replace("EODDS", eodds).replace("EO", eo))
+
+
+# Mistake: the ratio inverted (max / min, above 1).
+WRONG_RATIO_INVERTED = _summary(dp_ratio="sr.max() / sr.min()")
+# Mistake: signed differences, first group minus last (the AIF360 convention with a guessed privileged group).
+WRONG_SIGNED = _summary(dp_diff="sr.iloc[0] - sr.iloc[-1]", dp_ratio="sr.iloc[0] / sr.iloc[-1]",
+                        eo="tpr.iloc[0] - tpr.iloc[-1]",
+                        eodds="max(tpr.iloc[0] - tpr.iloc[-1], fpr.iloc[0] - fpr.iloc[-1])")
+# Mistake: the average odds difference (mean of the two gaps) reported as equalized odds.
+WRONG_AVERAGE_ODDS = _summary(eodds="((tpr.max() - tpr.min()) + (fpr.max() - fpr.min())) / 2")
+
+METRIC_FRAME_TEMPLATE = '''
+loan_frame = MetricFrame(
+    metrics={"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate},
+    y_true=validation[Y_TRUE],
+    y_pred=validation[Y_PRED].astype(int),
+    sensitive_features=validation["sex"],
+)
+loan_frame.by_group
+'''
+# Mistake: default (the unfavourable outcome) used as the positive class.
+WRONG_FRAME_DEFAULT_POSITIVE = METRIC_FRAME_TEMPLATE.replace("Y_TRUE", '"default"').replace("Y_PRED", '"approved"')
+# Mistake: the labels passed as the decisions (selection rate on Y).
+WRONG_FRAME_LABELS_AS_DECISIONS = (METRIC_FRAME_TEMPLATE.replace("Y_TRUE", '"good_payer"')
+                                   .replace("Y_PRED", '"good_payer"'))
+
+SCREEN_TEMPLATE = '''
+def four_fifths_screen(y_pred, groups, threshold=0.8):
+    """Selection rate, impact ratio against the highest group, and the flag, per group."""
+    decisions, names = pd.Series(np.asarray(y_pred).astype(float)), np.asarray(groups)
+    rates = decisions.groupby(names).mean().sort_index()
+    reference = REFERENCE
+    impact_ratio = rates / reference
+    return pd.DataFrame({"selection_rate": rates, "impact_ratio": impact_ratio, "flagged": impact_ratio < threshold})
+
+
+age_screen = four_fifths_screen(validation["approved"], validation["age_band"])
+flagged_age_bands = sorted(str(band) for band in age_screen.index[age_screen["flagged"]])
+age_screen
+'''
+# Mistake: four-fifths compared against the overall selection rate instead of the highest group's.
+WRONG_SCREEN_OVERALL = SCREEN_TEMPLATE.replace("REFERENCE", "decisions.mean()")
+# Mistake: the ratio taken against the lowest group (inverted direction).
+WRONG_SCREEN_LOWEST = SCREEN_TEMPLATE.replace("REFERENCE", "rates.min()")
+# Mistake: the largest group taken as the reference ("the majority is the privileged group").
+WRONG_SCREEN_LARGEST = SCREEN_TEMPLATE.replace("REFERENCE", "rates[pd.Series(names).value_counts().idxmax()]")
+
+GAPS_TEMPLATE = '''
+def label_vs_decision_gaps(y_true, y_pred, groups):
+    """Gap in the labels' base rates, gap in the decisions' selection rates, and whether the model widens it."""
+    frame = pd.DataFrame({"y": np.asarray(y_true).astype(float), "yhat": np.asarray(y_pred).astype(float)})
+    by_group = frame.groupby(np.asarray(groups)).mean()
+    base_rate_gap = BASE
+    decision_gap = DECISION
+    return {"base_rate_gap": base_rate_gap, "decision_gap": decision_gap, "amplifies": decision_gap > base_rate_gap}
+
+
+loan_gaps = label_vs_decision_gaps(validation["good_payer"], validation["approved"], validation["sex"])
+loan_gaps
+'''
+# Mistake: the decision gap computed on the labels (selection rate on Y).
+WRONG_GAPS_ON_LABELS = (GAPS_TEMPLATE.replace("BASE", 'by_group["y"].max() - by_group["y"].min()')
+                        .replace("DECISION", 'by_group["y"].max() - by_group["y"].min()'))
+# Mistake: signed gaps, first group minus last (female minus male on the loans).
+WRONG_GAPS_SIGNED = (GAPS_TEMPLATE.replace("BASE", 'by_group["y"].iloc[0] - by_group["y"].iloc[-1]')
+                     .replace("DECISION", 'by_group["yhat"].iloc[0] - by_group["yhat"].iloc[-1]'))
+
+PROXY_TEMPLATE = '''
+def proxy_strength(values, is_member):
+    """Folded ROC AUC (0.5 to 1) with which one feature alone separates group members from non-members."""
+    values = pd.Series(values).reset_index(drop=True)
+    member = pd.Series(np.asarray(is_member).astype(int))
+    keep = values.notna()
+    values, member = values[keep], member[keep]
+    if pd.api.types.is_numeric_dtype(values):
+        score = values.astype(float)
+    else:
+        score = CATEGORY_SCORE
+    auc = roc_auc_score(member, score)
+    return RESULT
+
+
+reference = pd.concat([train, validation], ignore_index=True)
+is_female = (reference["sex"] == "female").astype(int)
+proxy_scores = pd.Series({feature: proxy_strength(reference[feature], is_female) for feature in FEATURES})
+proxy_scores = proxy_scores.sort_values(ascending=False)
+proxy_feature = proxy_scores.index[0]
+proxy_scores
+'''
+RIGHT_CATEGORY_SCORE = 'member.groupby(values.astype(str)).transform("mean")'
+# Mistake: the AUC not folded, so a feature that separates "the other way round" looks weak.
+WRONG_PROXY_UNFOLDED = PROXY_TEMPLATE.replace("CATEGORY_SCORE", RIGHT_CATEGORY_SCORE).replace("RESULT", "auc")
+# Mistake: categories scored by their arbitrary integer codes instead of their share of members.
+WRONG_PROXY_CODES = (PROXY_TEMPLATE.replace("CATEGORY_SCORE", "pd.Series(pd.factorize(values.astype(str), sort=True)[0])")
+                     .replace("RESULT", "max(auc, 1 - auc)"))
+
+BOOTSTRAP_TEMPLATE = '''
+def bootstrap_ci(values, n_boot=1000, level=0.95, seed=0):
+    """Percentile bootstrap confidence interval (low, high) of the mean of values."""
+    values = np.asarray(values).astype(float)
+    rng = RNG
+    means = STATISTIC
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+'''
+RIGHT_MEANS = "values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)"
+# Mistake: resampling without replacement (every resample is a permutation: the interval has no width).
+WRONG_BOOTSTRAP_NO_REPLACEMENT = (BOOTSTRAP_TEMPLATE.replace("RNG", "np.random.default_rng(seed)")
+                                  .replace("STATISTIC", "np.array([rng.permutation(values).mean() for _ in range(n_boot)])"))
+# Mistake: the percentiles of the values themselves, not of the resampled means.
+WRONG_BOOTSTRAP_OF_VALUES = (BOOTSTRAP_TEMPLATE.replace("RNG", "np.random.default_rng(seed)")
+                             .replace("STATISTIC", "values"))
+# Mistake: the seed is never used, so the interval changes on every run.
+WRONG_BOOTSTRAP_UNSEEDED = (BOOTSTRAP_TEMPLATE.replace("RNG", "np.random.default_rng()")
+                            .replace("STATISTIC", RIGHT_MEANS))
+
+INTERSECTIONS_TEMPLATE = '''
+MIN_GROUP_SIZE = SIZE_EXPR
+
+
+def intersectional_table(y_pred, groups_a, groups_b, min_size):
+    """Selection rate with a bootstrap interval per (a, b) pair, and whether the pair is large enough."""
+    frame = pd.DataFrame({"yhat": np.asarray(y_pred).astype(float), "a": np.asarray(groups_a),
+                          "b": np.asarray(groups_b)})
+    rows = {}
+    for pair, part in frame.groupby(["a", "b"]):
+        low, high = bootstrap_ci(part["yhat"], n_boot=1000, seed=0)
+        rows[pair] = {"n": len(part), "selection_rate": part["yhat"].mean(), "ci_low": low, "ci_high": high,
+                      "conclusive": len(part) >= min_size}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = pd.MultiIndex.from_tuples(table.index, names=["a", "b"])
+    return table.sort_index()
+
+
+loan_intersections = intersectional_table(validation["approved"], validation["sex"], validation["age_band"],
+                                          MIN_GROUP_SIZE)
+loan_intersections
+'''
+# Mistake: rounded down instead of up (96 gives a half-width just above 0.10).
+WRONG_MIN_SIZE_ROUNDED_DOWN = INTERSECTIONS_TEMPLATE.replace("SIZE_EXPR", "int((1.96 * 0.5 / 0.10) ** 2)")
+# Mistake: the square forgotten (10 applications "suffice").
+WRONG_MIN_SIZE_NOT_SQUARED = INTERSECTIONS_TEMPLATE.replace("SIZE_EXPR", "math.ceil(1.96 * 0.5 / 0.10)")
+
+WEIGHTS_TEMPLATE = '''
+def kamiran_calders_weights(groups, labels):
+    """Reweighing weight n_g * n_y / (n * n_gy) of every row."""
+    frame = pd.DataFrame({"g": np.asarray(groups), "y": np.asarray(labels)})
+    n = len(frame)
+    n_g = frame.groupby("g")["y"].transform("size")
+    n_y = frame.groupby("y")["g"].transform("size")
+    n_gy = frame.groupby(["g", "y"])["g"].transform("size")
+    return FORMULA
+'''
+# Mistake: the weight turned upside down (it then reinforces the dependence instead of removing it).
+WRONG_WEIGHTS_INVERTED = WEIGHTS_TEMPLATE.replace("FORMULA", "n * n_gy / (n_g * n_y)")
+# Mistake: the division by n forgotten.
+WRONG_WEIGHTS_NO_N = WEIGHTS_TEMPLATE.replace("FORMULA", "n_g * n_y / n_gy")
+
+# Mistake: the weights are computed but never passed to fit (the model is the reference model again).
+WRONG_MODEL_WEIGHTS_NOT_PASSED = '''
+train_weights = kamiran_calders_weights(train["sex"], train["default"])
+reweighed_model = credit_pipeline().fit(train[list(FEATURES)], train["default"])
+'''
+# Mistake: trained on the training AND validation months ("all the labelled data").
+WRONG_MODEL_WITH_VALIDATION = '''
+labelled = pd.concat([train, validation], ignore_index=True)
+weights = kamiran_calders_weights(labelled["sex"], labelled["default"])
+reweighed_model = credit_pipeline().fit(labelled[list(FEATURES)], labelled["default"],
+                                        logisticregression__sample_weight=np.asarray(weights))
+'''
+
+THRESHOLDS_TEMPLATE = '''
+def group_thresholds(p_default, groups, target_rate):
+    """A cut-off per group that approves (p_default < cut-off) a share target_rate of the group."""
+    frame = pd.DataFrame({"p": np.asarray(p_default).astype(float), "g": np.asarray(groups)})
+    return {group: float(np.quantile(part["p"], QUANTILE)) for group, part in frame.groupby("g")}
+
+
+target_rate = TARGET["approved"].mean()
+fair_thresholds = group_thresholds(TUNE["p_default"], TUNE["sex"], target_rate)
+fair_thresholds
+'''
+
+
+def _thresholds(quantile="target_rate", target="validation", tune="validation"):
+    return THRESHOLDS_TEMPLATE.replace("QUANTILE", quantile).replace("TARGET", target).replace("TUNE", tune)
+
+
+# Mistake: the thresholds tuned on the test months, which are then no longer an honest measurement.
+WRONG_THRESHOLDS_ON_TEST = _thresholds(tune="test")
+# Mistake: the quantile taken from the wrong end (approving p < threshold needs the target_rate quantile).
+WRONG_THRESHOLDS_UPPER_QUANTILE = _thresholds(quantile="1 - target_rate")
+# Mistake: the parity target read off the test months.
+WRONG_TARGET_FROM_TEST = _thresholds(target="test")
+
+REPORT_TEMPLATE = '''
+def policy_report(y_true, y_pred, groups):
+    """Demographic parity ratio, accuracy and profit per application of a decision policy."""
+    y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    rates = pd.Series(y_pred).groupby(np.asarray(groups)).mean()
+    profit = np.where(y_pred == 1, np.where(y_true == 1, PROFIT_REPAID, -LOSS_DEFAULT), 0)
+    return {"dp_ratio": RATIO, "accuracy": float(np.mean(y_true == y_pred)), "profit_per_application": PROFIT_EXPR}
+
+
+reweighed_approved = reweighed_model.predict_proba(test[list(FEATURES)])[:, 1] < APPROVAL_THRESHOLD
+threshold_approved = test["p_default"] < test["sex"].astype(str).map(fair_thresholds)
+mitigation_report = pd.DataFrame({
+    "current policy": policy_report(test[LABEL], test["approved"], test["sex"]),
+    "reweighing": policy_report(test[LABEL], reweighed_approved, test["sex"]),
+    "group thresholds": policy_report(test[LABEL], threshold_approved, test["sex"]),
+}).T
+mitigation_report
+'''
+
+
+def _report(ratio="rates.min() / rates.max()", profit="float(profit.mean())", label='"good_payer"'):
+    return REPORT_TEMPLATE.replace("RATIO", ratio).replace("PROFIT_EXPR", profit).replace("LABEL", label)
+
+
+# Mistake: profit averaged over the approved loans only, not over all applications.
+WRONG_PROFIT_PER_LOAN = _report(profit="float(profit[y_pred == 1].mean())")
+# Mistake: default (the unfavourable outcome) passed as y_true.
+WRONG_REPORT_DEFAULT_AS_GOOD = _report(label='"default"')
+# Mistake: the parity ratio inverted.
+WRONG_REPORT_RATIO_INVERTED = _report(ratio="rates.max() / rates.min()")
+
+ADULT_TEMPLATE = '''
+adult_frame = MetricFrame(
+    metrics={"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate},
+    y_true=adult[Y_TRUE], y_pred=adult[Y_PRED], sensitive_features=adult["sex"],
+)
+adult_by_sex = adult_frame.by_group
+adult_dp_ratio = RATIO
+adult_eodds = max(adult_frame.difference()["tpr"], adult_frame.difference()["fpr"])
+race_rates = adult.groupby("race", observed=True)["predicted"].mean()
+adult_flagged_races = sorted(str(race) for race in race_rates.index[race_rates / race_rates.max() < 0.8])
+adult_by_sex
+'''
+
+
+def _adult(y_true='"income_over_50k"', y_pred='"predicted"', ratio='adult_frame.ratio()["selection_rate"]'):
+    return ADULT_TEMPLATE.replace("Y_TRUE", y_true).replace("Y_PRED", y_pred).replace("RATIO", ratio)
+
+
+# Mistake: label and decision swapped (the selection rate of the labels).
+WRONG_ADULT_SWAPPED = _adult(y_true='"predicted"', y_pred='"income_over_50k"')
+# Mistake: the parity ratio inverted.
+WRONG_ADULT_RATIO_INVERTED = _adult(
+    ratio='adult_frame.by_group["selection_rate"].max() / adult_frame.by_group["selection_rate"].min()')
+
+SUBMISSIONS = {
+    "correct_variants": {
+        "q1_group_metrics": CORRECT_GROUP_METRICS,
+        "q2_1_fairness_summary": CORRECT_FAIRNESS_SUMMARY,
+        "q2_2_metric_frame": CORRECT_METRIC_FRAME,
+        "q3_1_four_fifths": CORRECT_FOUR_FIFTHS,
+        "q4_gaps": CORRECT_GAPS,
+        "q5_proxy": CORRECT_PROXY,
+        "q6_1_bootstrap": CORRECT_BOOTSTRAP,
+        "q6_2_intersections": CORRECT_INTERSECTIONS,
+        "q7_1_weights": CORRECT_WEIGHTS,
+        "q7_2_reweighed_model": CORRECT_REWEIGHED_MODEL,
+        "q7_3_thresholds": CORRECT_THRESHOLDS,
+        "q7_4_policy_report": CORRECT_POLICY_REPORT,
+        "q8_adult": CORRECT_ADULT,
+    },
+    "correct_reuse": {
+        "q4_gaps": REUSE_GAPS,
+        "q7_4_policy_report": REUSE_POLICY_REPORT,
+        "q8_adult": REUSE_ADULT,
+    },
+    "wrong_a": {
+        "q1_group_metrics": WRONG_SELECTION_ON_LABELS,
+        "q2_1_fairness_summary": WRONG_RATIO_INVERTED,
+        "q2_2_metric_frame": WRONG_FRAME_DEFAULT_POSITIVE,
+        "q3_1_four_fifths": WRONG_SCREEN_OVERALL,
+        "q4_gaps": WRONG_GAPS_ON_LABELS,
+        "q5_proxy": WRONG_PROXY_UNFOLDED,
+        "q6_1_bootstrap": WRONG_BOOTSTRAP_NO_REPLACEMENT,
+        "q6_2_intersections": WRONG_MIN_SIZE_ROUNDED_DOWN,
+        "q7_1_weights": WRONG_WEIGHTS_INVERTED,
+        "q7_2_reweighed_model": WRONG_MODEL_WEIGHTS_NOT_PASSED,
+        "q7_3_thresholds": WRONG_THRESHOLDS_ON_TEST,
+        "q7_4_policy_report": WRONG_PROFIT_PER_LOAN,
+        "q8_adult": WRONG_ADULT_SWAPPED,
+    },
+    "wrong_b": {
+        "q1_group_metrics": WRONG_TPR_ALL_ROWS,
+        "q2_1_fairness_summary": WRONG_SIGNED,
+        "q2_2_metric_frame": WRONG_FRAME_LABELS_AS_DECISIONS,
+        "q3_1_four_fifths": WRONG_SCREEN_LOWEST,
+        "q4_gaps": WRONG_GAPS_SIGNED,
+        "q5_proxy": WRONG_PROXY_CODES,
+        "q6_1_bootstrap": WRONG_BOOTSTRAP_OF_VALUES,
+        "q6_2_intersections": WRONG_MIN_SIZE_NOT_SQUARED,
+        "q7_1_weights": WRONG_WEIGHTS_NO_N,
+        "q7_2_reweighed_model": WRONG_MODEL_WITH_VALIDATION,
+        "q7_3_thresholds": WRONG_THRESHOLDS_UPPER_QUANTILE,
+        "q7_4_policy_report": WRONG_REPORT_DEFAULT_AS_GOOD,
+        "q8_adult": WRONG_ADULT_RATIO_INVERTED,
+    },
+    "wrong_c": {
+        "q1_group_metrics": WRONG_SHARE_OF_APPROVALS,
+        "q2_1_fairness_summary": WRONG_AVERAGE_ODDS,
+        "q3_1_four_fifths": WRONG_SCREEN_LARGEST,
+        "q6_1_bootstrap": WRONG_BOOTSTRAP_UNSEEDED,
+        "q7_3_thresholds": WRONG_TARGET_FROM_TEST,
+        "q7_4_policy_report": WRONG_REPORT_RATIO_INVERTED,
+    },
+}
+
+EXPECTED = {
+    "correct_variants": {},
+    "correct_reuse": {},
+    "wrong_a": {
+        "q1_selection_tests": 0, "q2_1_parity_tests": 0, "q2_2_metric_frame_tests": 0,
+        "q3_1_four_fifths_tests": 0, "q4_gaps_tests": 0, "q5_proxy_tests": 0, "q6_1_bootstrap_tests": 0,
+        "q6_2_intersections_tests": 0, "q7_1_weights_tests": 0, "q7_2_reweighed_model_tests": 0,
+        "q7_3_thresholds_tests": 0, "q7_4_policy_report_tests": 0, "q8_adult_tests": 0,
+    },
+    "wrong_b": {
+        "q1_error_rates_tests": 0, "q2_1_parity_tests": 0, "q2_1_odds_tests": 0, "q2_2_metric_frame_tests": 0,
+        "q3_1_four_fifths_tests": 0, "q4_gaps_tests": 0, "q5_proxy_tests": 0, "q6_1_bootstrap_tests": 0,
+        "q6_2_intersections_tests": 0, "q7_1_weights_tests": 0, "q7_2_reweighed_model_tests": 0,
+        "q7_3_thresholds_tests": 0, "q7_4_policy_report_tests": 0, "q8_adult_tests": 0,
+    },
+    "wrong_c": {
+        "q1_selection_tests": 0, "q1_error_rates_tests": 0, "q2_1_odds_tests": 0, "q3_1_four_fifths_tests": 0,
+        "q6_1_bootstrap_tests": 0, "q7_3_thresholds_tests": 0, "q7_4_policy_report_tests": 0,
+    },
+}
