@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mlops_course.maturity import ML_TEST_SCORE_TESTS
+
 # --- Q1: risk register -------------------------------------------------------------------------------
 
 #: The slides' risk taxonomy: category -> (risk group, what the slide says).
@@ -133,45 +135,8 @@ def team_raci() -> pd.DataFrame:
 
 # --- Q6: ML Test Score --------------------------------------------------------------------------------
 
-#: The 28 tests of Breck et al. (2017), seven per section, in the paper's order.
-ML_TEST_SCORE_TESTS = {
-    "data": (
-        "Feature expectations are captured in a schema",
-        "All features are beneficial",
-        "No feature's cost is too much",
-        "Features adhere to meta-level requirements",
-        "The data pipeline has appropriate privacy controls",
-        "New features can be added quickly",
-        "All input feature code is tested",
-    ),
-    "model": (
-        "Model specs are reviewed and submitted",
-        "Offline and online metrics correlate",
-        "All hyperparameters have been tuned",
-        "The impact of model staleness is known",
-        "A simpler model is not better",
-        "Model quality is sufficient on important data slices",
-        "The model is tested for considerations of inclusion",
-    ),
-    "infrastructure": (
-        "Training is reproducible",
-        "Model specs are unit tested",
-        "The ML pipeline is integration tested",
-        "Model quality is validated before serving",
-        "The model is debuggable",
-        "Models are canaried before serving",
-        "Serving models can be rolled back",
-    ),
-    "monitoring": (
-        "Dependency changes result in notification",
-        "Data invariants hold for inputs",
-        "Training and serving are not skewed",
-        "Models are not too stale",
-        "Models are numerically stable",
-        "Computing performance has not regressed",
-        "Prediction quality has not regressed",
-    ),
-}
+# The 28 tests of Breck et al. (2017), seven per section, in the paper's order: the same list the
+# lesson-3 chapter teaches, so learners see one set of titles.
 
 #: What an audit found for each test, in the order of ``ML_TEST_SCORE_TESTS``: (status, evidence). The
 #: statuses are those of the lender in chapter 3 (``mlops_course.maturity.EXAMPLE_TEST_STATUSES``).
