@@ -17,6 +17,9 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make doctor     check the environment and print a fix for every problem"
 	@echo "make lock       refresh requirements/lock.txt from the ranges in pyproject.toml"
+	@echo "make release    regenerate exercises/ and check them (rules, leaks, nbgrader validate)"
+	@echo "make grade-demo grade a seeded demo class end to end into build/grade-demo/"
+	@echo "make bench      parallel grader vs serial nbgrader; notebook run times"
 
 $(READY): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] < (3, 14) else "Python 3.10 to 3.13 is needed, found " + sys.version.split()[0] + ": install one and run make PYTHON=python3.12 ...")'
@@ -58,3 +61,16 @@ lock:
 
 clean:
 	rm -rf $(VENV) build grader/course .pytest_cache
+
+# Instructor toolkit (`mlops-course --help` lists every command). grade-demo grades a seeded demo class
+# into build/grade-demo/; bench compares the parallel grader with plain serial nbgrader.
+.PHONY: release grade-demo bench
+
+release: setup
+	$(BIN)/mlops-course release
+
+grade-demo: setup
+	$(BIN)/mlops-course demo
+
+bench: setup
+	$(BIN)/python bench/benchmark.py

@@ -14,6 +14,19 @@ import sys
 COMMANDS = {
     "doctor": ("mlops_course.doctor", "check Python, packages, Jupyter extensions and data; print fixes"),
     "exercises": ("mlops_course.release", "regenerate exercises/ from solutions/ with nbgrader"),
+    "release": ("mlops_course.instructor.release",
+                "regenerate exercises/ and check sources and releases: rules, leaks, nbgrader validate"),
+    "check": ("mlops_course.instructor.check",
+              "before you submit: check a notebook's structure and run its visible tests"),
+    "collect": ("mlops_course.instructor.collect",
+                "put submissions (nbgrader layout, platform exports, zips) into the submitted folder"),
+    "autograde": ("mlops_course.instructor.autograde",
+                  "grade all submissions in parallel, safely, with a progress bar"),
+    "feedback": ("mlops_course.instructor.feedback", "per-student HTML feedback without hidden tests"),
+    "export": ("mlops_course.instructor.export", "grades CSV (per question) and a platform-friendly CSV"),
+    "report": ("mlops_course.instructor.report", "a one-file HTML class report with plots"),
+    "demo": ("mlops_course.instructor.demo",
+             "the whole grading workflow on a seeded demo class (make grade-demo)"),
 }
 
 

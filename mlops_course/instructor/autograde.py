@@ -1,0 +1,310 @@
+"""``mlops-course autograde``: grade every submission in parallel, safely, with a progress bar.
+
+Stock ``nbgrader autograde`` grades one submission after the other in one process, and a submission
+that breaks nbgrader ends up with no grade at all. Here:
+
+1. a *template* per assignment -- an nbgrader course whose gradebook ``generate_assignment`` filled --
+   is built once (and reused while ``solutions/`` and the grader configuration do not change);
+2. every submission is graded by nbgrader's ``Autograde`` in a process of its own, in a private copy of
+   the template (``worker.py``), one process per core at a time;
+3. this process alone writes the course gradebook: it merges each private gradebook as soon as its
+   submission is done, and keeps a record with the reasons and the time (``results.py``).
+
+Re-running grades only what changed: a submission is skipped while its files, the assignment and the
+grading options are the same as when it was last graded (``--force`` regrades).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_course.grading.sandbox import GradingSandbox
+from mlops_course.instructor import gradebook, results
+from mlops_course.instructor.course import Course, add_workdir_argument, chosen_assignments
+from mlops_course.instructor.progress import ProgressBar, clock, duration
+from mlops_course.instructor.results import FAILED, GRADED, Result
+from mlops_course.instructor.worker import Task, run_task
+from mlops_course.paths import grader_dir
+
+
+# Imported once by the process that starts the graders, so each grading process starts warm.
+WARM_MODULES = ["mlops_course.instructor.worker", "mlops_course.instructor.feedback", "nbgrader.converters",
+                "nbgrader.api", "nbconvert.exporters"]
+
+
+def process_context():
+    """Where grading processes come from.
+
+    ``forkserver`` (POSIX): a clean, single-threaded server that has imported nbgrader once forks each
+    grader, so starting one is cheap, and safe even when this process runs threads (plain ``fork`` is
+    not). Elsewhere, ``spawn``.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WARM_MODULES)
+    return context
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@dataclass
+class Options:
+    workers: int = 0            # 0: one per core
+    timeout: int | None = None  # seconds per cell; None: the course configuration's
+    memory_mb: int = 4096
+    max_time: int = 900         # seconds per submission before its process tree is killed
+    force: bool = False
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("assignment", nargs="*", help="assignments to grade (default: all that have submissions)")
+    add_workdir_argument(parser)
+    parser.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help=f"submissions graded at the same time (default: one per core, here {default_workers()})")
+    parser.add_argument("--timeout", type=int, metavar="SECONDS",
+                        help="time limit per cell; a cell running longer is interrupted and scores 0 "
+                             "(default: the course configuration's Execute.timeout)")
+    parser.add_argument("--memory", type=int, default=Options.memory_mb, metavar="MB",
+                        help="memory (address space) limit of each grading process and its kernel; 0 for none "
+                             "(default: %(default)s; Linux)")
+    parser.add_argument("--max-time", type=int, default=Options.max_time, metavar="SECONDS",
+                        help="stop grading a submission after this long, whatever it does (default: %(default)s)")
+    parser.add_argument("--force", action="store_true", help="regrade submissions that did not change since last time")
+
+
+def run(args) -> int:
+    course = Course.from_args(args)
+    options = Options(args.workers, args.timeout, args.memory, args.max_time, args.force)
+    names = chosen_assignments(course, args.assignment) if args.assignment else course.submitted_assignments()
+    if not names:
+        print(f"no submissions in {course.submitted}; put them there with `mlops-course collect`")
+        return 1
+    graded, skipped, seconds = autograde(course, names, args.student, options)
+    print_summary(graded, skipped, seconds, options)
+    return 0
+
+
+# --- the batch ---------------------------------------------------------------------------------------
+
+def autograde(course: Course, assignments: list[str], students: list[str] | None = None,
+              options: Options = Options(), stream=None) -> tuple[list[Result], list[Result], float]:
+    """Grade the submissions of ``assignments``; returns (graded now, skipped as unchanged, wall seconds)."""
+    started = time.monotonic()
+    course.workdir.mkdir(parents=True, exist_ok=True)
+    templates = prepare_templates(course, assignments)
+    todo, skipped = [], []
+    for assignment in assignments:
+        for student in course.submitted_students(assignment):
+            if students and student not in students:
+                continue
+            digest = input_hash(course, assignment, student, templates[assignment], options)
+            previous = results.load(course.results, assignment, student)
+            if not options.force and previous and previous.input_hash == digest and (
+                    previous.status == FAILED or gradebook.has_submission(course.db_url, assignment, student)):
+                skipped.append(previous)
+            else:
+                todo.append((assignment, student, digest))
+    scratch = Path(tempfile.mkdtemp(prefix="grading-", dir=course.workdir))
+    try:
+        graded = _grade_all(course, todo, templates, options, scratch, stream or sys.stderr)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return graded, skipped, time.monotonic() - started
+
+
+def _grade_all(course: Course, todo, templates, options: Options, scratch: Path, stream) -> list[Result]:
+    workers = options.workers or default_workers()
+    context = process_context()
+    queue = deque(Task(student, assignment, course.submitted / student / assignment, templates[assignment],
+                       scratch / f"{assignment}--{student}", options.timeout, options.memory_mb, digest,
+                       single_threaded=workers > 1, environment=dict(os.environ))
+                  for assignment, student, digest in todo)
+    bar = ProgressBar(len(queue), label="grading ", stream=stream)
+    running, graded = {}, []
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                task = queue.popleft()
+                process = context.Process(target=run_task, args=(task,), daemon=True)
+                process.start()
+                running[process.sentinel] = (process, task, time.monotonic())
+            for sentinel in multiprocessing.connection.wait(list(running), timeout=1.0):
+                process, task, began = running.pop(sentinel)
+                process.join()
+                graded.append(_finish(course, task, process.exitcode, time.monotonic() - began, bar))
+            for sentinel, (process, task, began) in list(running.items()):
+                if time.monotonic() - began > options.max_time:
+                    kill_tree(process.pid)
+                    process.join()
+                    del running[sentinel]
+                    graded.append(_finish(course, task, None, time.monotonic() - began, bar, options.max_time))
+    finally:
+        for process, _task, _began in running.values():  # interrupted (Ctrl-C): leave no kernels behind
+            kill_tree(process.pid)
+        bar.close()
+    return graded
+
+
+def kill_tree(pid: int) -> None:
+    """Kill a grading process and everything it started; kernels run in a session of their own."""
+    import psutil  # installed with ipykernel, which every Jupyter kernel needs
+
+    try:
+        parent = psutil.Process(pid)
+        family = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for process in family:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(family, timeout=10)
+
+
+def _finish(course: Course, task: Task, exitcode, seconds: float, bar: ProgressBar,
+            killed_after: int | None = None) -> Result:
+    """Record one submission's outcome and merge its grades; the only writer of the course gradebook."""
+    if task.result_file.exists():
+        result = Result.from_json(task.result_file.read_text())
+    else:
+        log = results.result_path(course.results, task.assignment, task.student).with_suffix(".log")
+        why = (f"grading took longer than {killed_after} s and was stopped" if killed_after
+               else f"the grading process ended without a result (exit code {exitcode}; log: {log})")
+        result = Result(task.student, task.assignment, status=FAILED, reasons=[why], input_hash=task.input_hash)
+    result.seconds = round(seconds, 2)
+    destination = course.autograded / task.student / task.assignment
+    shutil.rmtree(destination, ignore_errors=True)
+    try:
+        if result.status == GRADED:
+            gradebook.merge_submission(task.gradebook, course.db_url, task.assignment, task.student)
+            shutil.copytree(task.autograded, destination)
+        else:
+            gradebook.remove_submission(course.db_url, task.assignment, task.student)
+    except Exception as error:  # e.g. the gradebook locked by another program: say so, keep the batch going
+        result.status, result.input_hash = FAILED, ""  # no hash: the next run grades it again
+        result.reasons.append(f"the grades could not be saved in the course gradebook ({error}); "
+                              "run autograde again")
+    _keep_log(course, task)
+    results.save(course.results, result)
+    shutil.rmtree(task.workspace, ignore_errors=True)
+    note = (f"{task.student}/{task.assignment} {result.score:g}/{result.max_score:g}" if result.status == GRADED
+            else f"{task.student}/{task.assignment} FAILED")
+    bar.advance(note)
+    return result
+
+
+def _keep_log(course: Course, task: Task) -> None:
+    if task.log_file.exists():
+        target = results.result_path(course.results, task.assignment, task.student).with_suffix(".log")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(task.log_file, target)
+
+
+# --- templates and fingerprints -------------------------------------------------------------------
+
+def _fingerprint_files(course: Course, assignment: str) -> list[Path]:
+    source = course.source_dir(assignment)
+    files = sorted(p for p in source.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts
+                   and "__pycache__" not in p.parts)
+    return files + [grader_dir() / "nbgrader_config.py", grader_dir() / "header.ipynb"]
+
+
+def fingerprint(course: Course, assignment: str) -> str:
+    """Changes whenever the assignment's source or the grader configuration changes."""
+    digest = hashlib.sha256()
+    for path in _fingerprint_files(course, assignment):
+        if path.exists():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_templates(course: Course, assignments: list[str]) -> dict[str, Path]:
+    """A ready nbgrader course per assignment, in ``<workdir>/templates/`` (built in parallel, reused while
+    its fingerprint holds). Its ``exercises/`` is a fresh regeneration of the release."""
+    def build(assignment: str) -> Path:
+        folder = course.workdir / "templates" / assignment
+        stamp = folder / "fingerprint.txt"
+        wanted = fingerprint(course, assignment)
+        if not (stamp.exists() and stamp.read_text() == wanted and (folder / "gradebook.db").exists()):
+            shutil.rmtree(folder, ignore_errors=True)
+            GradingSandbox(assignment, source_dir=course.source_dir(assignment), workdir=folder)
+            stamp.write_text(wanted)
+        return folder
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(assignments), default_workers()))) as pool:
+        return dict(zip(assignments, pool.map(build, assignments)))
+
+
+def prepare_templates(course: Course, assignments: list[str]) -> dict[str, Path]:
+    """The templates, with the course's due dates, and the assignments recorded in the course gradebook."""
+    templates = build_templates(course, assignments)
+    if templates and not course.gradebook.exists():
+        # an empty copy of a template's gradebook: the same schema, without a second `alembic` run
+        shutil.copyfile(next(iter(templates.values())) / "gradebook.db", course.gradebook)
+    for assignment, folder in templates.items():
+        template_url = f"sqlite:///{folder / 'gradebook.db'}"
+        # late submissions are judged by the course's due date, so the private gradebooks need it too
+        gradebook.set_due_date(template_url, assignment, gradebook.due_date(course.db_url, assignment))
+        gradebook.sync_assignment(folder / "gradebook.db", course.db_url, assignment)
+    return templates
+
+
+def input_hash(course: Course, assignment: str, student: str, template: Path, options: Options) -> str:
+    """Everything a grade depends on: the submitted files, the assignment, the due date and the limits."""
+    digest = hashlib.sha256((template / "fingerprint.txt").read_bytes())
+    due = gradebook.due_date(course.db_url, assignment)
+    digest.update(f"{options.timeout}|{options.memory_mb}|{due}".encode())
+    folder = course.submitted / student / assignment
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- summary -------------------------------------------------------------------------------------------
+
+def print_summary(graded: list[Result], skipped: list[Result], seconds: float, options: Options) -> None:
+    workers = options.workers or default_workers()
+    if graded:
+        work = sum(r.seconds for r in graded)
+        print(f"Graded {len(graded)} submission(s) in {clock(seconds)} with {workers} worker(s): "
+              f"{seconds / len(graded):.1f} s per submission; the grading itself took {work:.0f} s of worker time "
+              f"({work / max(seconds, 1e-9):.1f} submissions at a time on average).")
+    if skipped:
+        print(f"Skipped {len(skipped)} unchanged submission(s) graded before (--force regrades them).")
+    everything = graded + skipped
+    failed = [r for r in everything if r.status == FAILED]
+    troubled = [r for r in everything if r.status == GRADED and r.reasons]
+    late = [r for r in everything if r.seconds_late > 0]
+    if failed:
+        print(f"\nNot gradable, scored 0 ({len(failed)}):")
+        for r in failed:
+            print(f"  {r.student}/{r.assignment}: {'; '.join(r.reasons)}")
+    if troubled:
+        print(f"\nGraded, with problems worth a look ({len(troubled)}):")
+        for r in troubled:
+            print(f"  {r.student}/{r.assignment} {r.score:g}/{r.max_score:g}: {'; '.join(r.reasons)}")
+    if late:
+        print(f"\nLate ({len(late)}): " + ", ".join(f"{r.student}/{r.assignment} ({duration(r.seconds_late)})"
+                                                    for r in late))
+    manual = sum(1 for r in everything if r.needs_manual_grade)
+    if manual:
+        print(f"\n{manual} submission(s) have written answers to grade by hand (nbgrader formgrader in JupyterLab).")
