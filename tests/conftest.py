@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mlops_course.data import load_loans, score_applications, train_reference_model
 from mlops_course.grading import GradingSandbox
 from mlops_course.paths import course_root
 
@@ -34,3 +35,21 @@ def sandbox_for():
     yield get
     for sandbox in made.values():
         sandbox.cleanup()
+
+
+# The loan stream and the reference model, shared by the package tests. Module scope, as each test module
+# had before: a test that changes a frame cannot leak into another module.
+@pytest.fixture(scope="module")
+def loans():
+    return load_loans()
+
+
+@pytest.fixture(scope="module")
+def model(loans):
+    return train_reference_model(loans)
+
+
+@pytest.fixture(scope="module")
+def scored(loans, model):
+    """Every application with the reference model's ``p_default`` and decision."""
+    return score_applications(model, loans)

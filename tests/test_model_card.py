@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from mlops_course.data import load_loans, load_loans_manifest, train_reference_model
+from mlops_course.data import load_loans_manifest, train_reference_model
 from mlops_course.model_card import (
     file_sha256,
     model_card,
@@ -22,16 +22,6 @@ MITCHELL_SECTIONS = [
     "Model details", "Intended use", "Factors", "Metrics", "Evaluation data", "Training data",
     "Quantitative analyses", "Ethical considerations", "Caveats and recommendations",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def loans():
-    return load_loans()
-
-
-@pytest.fixture(scope="module")
-def model(loans):
-    return train_reference_model(loans)
 
 
 def test_file_sha256_matches_the_committed_checksums():

@@ -19,10 +19,7 @@ from mlops_course.data import (
     FEATURES,
     NUMERIC_FEATURES,
     REFERENCE_MONTHS,
-    load_loans,
     load_loans_manifest,
-    score_applications,
-    train_reference_model,
 )
 
 EPS = monitoring.PSI_EPSILON
@@ -33,12 +30,6 @@ BOUNDS = {"age": (18, 75), "income": (0, None), "loan_amount": (1_000, 60_000), 
 @pytest.fixture(scope="module")
 def manifest():
     return load_loans_manifest()
-
-
-@pytest.fixture(scope="module")
-def scored():
-    loans = load_loans()
-    return score_applications(train_reference_model(loans), loans)
 
 
 @pytest.fixture(scope="module")

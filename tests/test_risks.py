@@ -13,17 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from mlops_course import risks  # noqa: E402
-from mlops_course.data import TRAIN_MONTHS, load_loans, score_applications, train_reference_model  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def loans():
-    return load_loans()
-
-
-@pytest.fixture(scope="module")
-def model(loans):
-    return train_reference_model(loans)
+from mlops_course.data import TRAIN_MONTHS, score_applications  # noqa: E402
 
 
 # -- Taxonomy and matrix -------------------------------------------------------------------------------------

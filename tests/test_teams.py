@@ -11,18 +11,12 @@ import pandas as pd
 import pytest
 
 from mlops_course import teams
-from mlops_course.data import load_loans, score_applications, train_reference_model
+from mlops_course.data import load_loans
 
 
 @pytest.fixture
 def raci():
     return teams.reference_raci()
-
-
-@pytest.fixture(scope="module")
-def scored():
-    loans = load_loans()
-    return score_applications(train_reference_model(loans), loans)
 
 
 def _months(frame, *months):
