@@ -135,17 +135,30 @@ def _read_scores(submission, entry: Entry) -> None:
 # --- writing ---------------------------------------------------------------------------------------------
 
 def add_arguments(parser) -> None:
-    parser.add_argument("assignment", nargs="*", help="assignments to export (default: all that were graded)")
-    add_workdir_argument(parser)
+    add_selection_arguments(parser, "export")
     parser.add_argument("--out", metavar="DIR", help="folder for the CSV files (default: WORKDIR/exports)")
 
 
-def run(args) -> int:
+def add_selection_arguments(parser, verb: str) -> None:
+    """The assignments and working folder that ``export`` and ``report`` read."""
+    parser.add_argument("assignment", nargs="*", help=f"assignments to {verb} (default: all that were graded)")
+    add_workdir_argument(parser)
+
+
+def graded_class(args) -> tuple[Course, ClassGrades | None]:
+    """The course and its grades for the chosen assignments; ``None`` (with a hint) when nothing is graded."""
     course = Course.from_args(args)
     names = chosen_assignments(course, args.assignment) if args.assignment else None
     grades = gather(course, names)
     if not grades.entries:
         print("nothing graded yet: run `mlops-course autograde` first")
+        return course, None
+    return course, grades
+
+
+def run(args) -> int:
+    course, grades = graded_class(args)
+    if grades is None:
         return 1
     out = Path(args.out) if args.out else course.exports
     for path in write_exports(grades, out):

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mlops_course.instructor import results
-from mlops_course.instructor.course import Course, add_workdir_argument, chosen_assignments
-from mlops_course.instructor.export import GRADED, MANUAL, MISSING, NOT_GRADABLE, ClassGrades, Question, gather
+from mlops_course.instructor.export import (GRADED, MANUAL, MISSING, NOT_GRADABLE, ClassGrades, Question,
+                                            add_selection_arguments, graded_class)
 from mlops_course.instructor.progress import duration
 from mlops_course.instructor.results import Result
 
@@ -26,17 +26,13 @@ TOP = 10
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("assignment", nargs="*", help="assignments to report on (default: all that were graded)")
-    add_workdir_argument(parser)
+    add_selection_arguments(parser, "report on")
     parser.add_argument("--out", metavar="FILE", help="where to write the report (default: WORKDIR/report.html)")
 
 
 def run(args) -> int:
-    course = Course.from_args(args)
-    names = chosen_assignments(course, args.assignment) if args.assignment else None
-    grades = gather(course, names)
-    if not grades.entries:
-        print("nothing graded yet: run `mlops-course autograde` first")
+    course, grades = graded_class(args)
+    if grades is None:
         return 1
     out = Path(args.out) if args.out else course.report
     write_report(grades, results.load_all(course.results, grades.assignments), out)
