@@ -8,7 +8,7 @@ READY  := $(VENV)/.installed
 # nbgrader calls its own helper commands (alembic), so the environment's scripts come first.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup lab test test-fast exercises doctor lock clean
+.PHONY: help setup system lab test test-fast exercises doctor lock clean
 
 help:
 	@echo "make lab        open JupyterLab on the course (sets everything up on the first run)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-fast  the quick tests only (no notebook execution, no nbgrader runs)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make doctor     check the environment and print a fix for every problem"
+	@echo "make system     install the Debian packages of requirements/debian.txt (the grading sandbox, ...)"
 	@echo "make lock       refresh requirements/lock.txt from the ranges in pyproject.toml"
 	@echo "make release    regenerate exercises/ and check them (rules, leaks, nbgrader validate)"
 	@echo "make grade-demo grade a seeded demo class end to end into build/grade-demo/"
@@ -29,6 +30,13 @@ $(READY): pyproject.toml requirements/lock.txt
 	@touch $(READY)
 
 setup: $(READY)
+
+# System parts (the grading sandbox, ...) come from Debian; as root directly, else through sudo.
+SUDO := $(if $(filter 0,$(shell id -u 2>/dev/null)),,sudo)
+system:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  $$(grep -v '^\s*#' requirements/debian.txt)
 
 # Jupyter refuses to run as root unless told; containers and cloud machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
