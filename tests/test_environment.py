@@ -19,7 +19,8 @@ ROOT = course_root()
 
 def _pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = project["dependencies"] + project["optional-dependencies"]["test"]
+    declared = project["dependencies"] + [
+        requirement for extra in project["optional-dependencies"].values() for requirement in extra]
     return {Requirement(r).name.lower(): str(Requirement(r).specifier) for r in declared}
 
 
