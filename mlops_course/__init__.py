@@ -2,16 +2,21 @@
 
 Notebooks, assignments, instructor tools and tests import from here instead of copying code between cells.
 
-Data and set-up
+The lender and its data
+- ``mlops_course.lender``          the course's one lender: its loan economics and its practice history
 - ``mlops_course.data``            checksummed loaders of the course datasets, the synthetic loan stream and
                                    the reference credit model
-- ``mlops_course.drift_scenario``, ``bias_scenario``, ``operations``  inputs of the three assignments
 
-Chapter demonstrations
-- ``mlops_course.risks``, ``monitoring``                    lesson 1: risk matrix, availability, PSI, guardrails
-- ``mlops_course.teams``, ``business_metrics``, ``model_card``  lesson 2: RACI, profit thresholds, model card
-- ``mlops_course.maturity``                                 lesson 3: maturity, ML Test Score, build vs buy
-- ``mlops_course.widgets``                                  knowledge checks that also read well as static output
+Lessons (``mlops_course.lessons``, one sub-package per lesson)
+- ``lessons.challenges``  lesson 1: ``risks`` (risk matrix, availability, safety), ``monitoring`` (PSI,
+                          output monitoring, guardrails)
+- ``lessons.teams``       lesson 2: ``roles`` (RACI), ``business_metrics`` (profit thresholds), ``model_card``
+- ``lessons.state``       lesson 3: ``maturity`` (maturity, ML Test Score, build vs buy, regulation)
+- ``lessons.knowledge_checks``  the knowledge checks of the three chapters
+- ``mlops_course.widgets``        widget plumbing: knowledge checks that also read well as static output
+
+Assignments (``mlops_course.assignments``)
+- ``assignments.drift``, ``assignments.bias``, ``assignments.operations``  the scenario set-up of each
 
 Grading and tooling
 - ``mlops_course.grading``      nbgrader helpers: notebook cells, grading sandbox, hygiene checks, banks

@@ -23,7 +23,7 @@ from fairlearn.metrics import (
 from scipy.stats import bootstrap, mannwhitneyu
 from sklearn.metrics import precision_score, roc_auc_score
 
-from mlops_course.bias_scenario import adult_decisions, loan_splits, toy_decisions
+from mlops_course.assignments.bias import adult_decisions, loan_splits, toy_decisions
 from mlops_course.data import load_loans_manifest
 from mlops_course.grading.cells import read_notebook
 from mlops_course.paths import course_root

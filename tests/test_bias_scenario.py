@@ -1,9 +1,9 @@
-"""The inputs of the "bias" assignment (``mlops_course.bias_scenario``): splits, retraining pipeline, Adult decisions."""
+"""The inputs of the "bias" assignment (``mlops_course.assignments.bias``): splits, pipeline, Adult decisions."""
 
 import numpy as np
 import pytest
 
-from mlops_course.bias_scenario import adult_decisions, credit_pipeline, loan_splits, toy_decisions
+from mlops_course.assignments.bias import adult_decisions, credit_pipeline, loan_splits, toy_decisions
 from mlops_course.data import (
     APPROVAL_THRESHOLD,
     CONTROL_MONTHS,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score
 
-from mlops_course.business_metrics import (
+from mlops_course.lessons.teams.business_metrics import (
     THRESHOLDS,
     ProfitAssumptions,
     best_threshold,

@@ -24,6 +24,7 @@ from mlops_course.data import (
     train_reference_model,
 )
 from mlops_course.data import loans as spec
+from mlops_course.data.build import write_loans
 from mlops_course.paths import datasets_dir
 
 EPSILON = 1e-4
@@ -120,7 +121,7 @@ def test_values_are_plausible(loans):
 
 
 def test_generator_reproduces_the_committed_files(tmp_path):
-    spec.write_loans(tmp_path)
+    write_loans(tmp_path)
     for name in ["loans.csv", "manifest.json"]:
         committed = (datasets_dir() / "loans" / name).read_bytes()
         assert (tmp_path / name).read_bytes() == committed, f"regenerated {name} differs from the committed one"

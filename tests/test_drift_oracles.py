@@ -20,7 +20,7 @@ import pytest
 from scipy import stats
 
 from mlops_course.data import CATEGORICAL_FEATURES, FEATURES, NUMERIC_FEATURES, load_flights, load_loans_manifest
-from mlops_course.drift_scenario import MONITORED_MONTHS, REFERENCE_MONTH, scored_loans, shifted_samples
+from mlops_course.assignments.drift import MONITORED_MONTHS, REFERENCE_MONTH, scored_loans, shifted_samples
 from mlops_course.grading.cells import read_notebook
 from mlops_course.paths import course_root
 

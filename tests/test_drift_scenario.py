@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mlops_course.data import FEATURES, MONTHS, load_loans, load_loans_manifest
-from mlops_course.drift_scenario import (
+from mlops_course.assignments.drift import (
     MONITORED_MONTHS,
     REFERENCE_MONTH,
     VALID_RANGES,

@@ -1,4 +1,4 @@
-"""Unit tests for ``mlops_course.maturity`` (lesson 3: maturity, ML Test Score, build vs buy, governance)."""
+"""Unit tests for ``mlops_course.lessons.state.maturity``: maturity, ML Test Score, build vs buy, governance."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-from mlops_course import maturity as m  # noqa: E402
+from mlops_course.lessons.state import maturity as m  # noqa: E402
 
 ALL_NO = dict.fromkeys(m.PRACTICE_KEYS, False)
 ALL_YES = dict.fromkeys(m.PRACTICE_KEYS, True)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from mlops_course.data import load_loans_manifest, train_reference_model
-from mlops_course.model_card import (
+from mlops_course.lessons.teams.model_card import (
     file_sha256,
     model_card,
     model_card_facts,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from fairlearn.metrics import demographic_parity_ratio
 
-from mlops_course import monitoring
+from mlops_course.lessons.challenges import monitoring
 from mlops_course.data import (
     CATEGORICAL_FEATURES,
     FEATURES,

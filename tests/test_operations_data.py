@@ -1,4 +1,4 @@
-"""The scenario material of the "operations" assignment (``mlops_course.operations``): complete, well
+"""The scenario material of the "operations" assignment (``mlops_course.assignments.operations``): complete, well
 formed, and consistent with what the chapters teach, so that learners meet one set of facts."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mlops_course import operations
+from mlops_course.assignments import operations
 from mlops_course.data import TRAIN_MONTHS, load_loans, load_loans_manifest, score_applications, train_reference_model
 
 
@@ -70,18 +70,18 @@ def test_monthly_auc_is_empty_without_months_after_training():
 # --- consistency with the chapters' modules (one set of facts across the course) ----------------------
 
 def test_taxonomy_codes_are_those_of_chapter_1():
-    risks = pytest.importorskip("mlops_course.risks")
+    risks = pytest.importorskip("mlops_course.lessons.challenges.risks")
     assert tuple(operations.RISK_TAXONOMY) == tuple(risks.RISK_KEYS)
 
 
 def test_rating_bands_are_those_of_chapter_1():
-    risks = pytest.importorskip("mlops_course.risks")
+    risks = pytest.importorskip("mlops_course.lessons.challenges.risks")
     assert [(name, low, high) for name, low, high in risks.LEVELS] == [
         ("low", 1, 4), ("medium", 5, 9), ("high", 10, 16), ("very high", 17, 25)]
 
 
 def test_roles_activities_and_codes_are_those_of_chapter_2():
-    teams = pytest.importorskip("mlops_course.teams")
+    teams = pytest.importorskip("mlops_course.lessons.teams.roles")
     assert set(operations.ROLES) <= set(teams.ROLE_TITLES)
     assert list(operations.team_raci().index) == list(teams.LIFECYCLE)
     assert set(operations.RACI_CODES) == set(teams.RACI_CODES)
@@ -95,7 +95,7 @@ def test_roles_activities_and_codes_are_those_of_chapter_2():
 
 
 def test_ml_test_score_material_is_that_of_chapter_3():
-    maturity = pytest.importorskip("mlops_course.maturity")
+    maturity = pytest.importorskip("mlops_course.lessons.state.maturity")
     assert {k: tuple(v) for k, v in operations.ML_TEST_SCORE_TESTS.items()} == {
         k: tuple(v) for k, v in maturity.ML_TEST_SCORE_TESTS.items()}
     audit = operations.lender_test_audit()
@@ -105,7 +105,7 @@ def test_ml_test_score_material_is_that_of_chapter_3():
 
 
 def test_level_names_are_those_of_chapter_3():
-    maturity = pytest.importorskip("mlops_course.maturity")
+    maturity = pytest.importorskip("mlops_course.lessons.state.maturity")
     for framework, levels in (("google", operations.GOOGLE_LEVELS), ("microsoft", operations.MICROSOFT_LEVELS)):
         names = [name.lower() for name, _ in levels.values()]
         assert names == [name.lower() for name in maturity.FRAMEWORKS[framework].level_names]

@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 from sklearn.metrics import accuracy_score, confusion_matrix
 
-from mlops_course import operations
+from mlops_course.assignments import operations
 from mlops_course.grading.cells import read_notebook
 from mlops_course.paths import course_root
 

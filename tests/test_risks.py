@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from mlops_course import risks  # noqa: E402
+from mlops_course.lessons.challenges import risks  # noqa: E402
 from mlops_course.data import TRAIN_MONTHS, score_applications  # noqa: E402
 
 

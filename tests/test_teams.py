@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_course import teams
+from mlops_course.lessons.teams import roles as teams
 from mlops_course.data import load_loans
 
 

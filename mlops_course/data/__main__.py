@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 
 from mlops_course.data.checksums import verify_checksums, write_sha256sums
-from mlops_course.data.loans import SEED, write_loans
+from mlops_course.data.build import write_loans
+from mlops_course.data.loans import SEED
 
 
 def _loans(args: argparse.Namespace) -> int:

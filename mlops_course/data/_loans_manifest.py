@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from mlops_course.data import loans as spec
+import mlops_course.data.loans as spec
 from mlops_course.data.credit_model import (
     APPROVAL_THRESHOLD,
     CATEGORICAL_FEATURES,

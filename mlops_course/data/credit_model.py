@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from mlops_course.data.loaders import load_loans
 from mlops_course.data.loans import TRAIN_MONTHS
 
 NUMERIC_FEATURES = (
@@ -59,8 +60,6 @@ def train_reference_model(loans: pd.DataFrame | None = None, months: tuple[str, 
     well under a second and gives the same model on every run.
     """
     if loans is None:
-        from mlops_course.data.loaders import load_loans
-
         loans = load_loans()
     train = loans[loans["month"].dt.strftime("%Y-%m").isin(months)]
     if train.empty:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlops_course.data import loans as spec
+import mlops_course.data.loans as spec
 from mlops_course.data._files import DatasetError, checked_path
 
 _LOANS_CATEGORIES = {

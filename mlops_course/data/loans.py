@@ -20,15 +20,13 @@ drift, the income drift, the new channel) come after the months that must stay c
 - all months: planted bias. Recorded defaults disadvantage women beyond what their features explain, and
   ``employment_type == "part_time"`` is a proxy for being a woman.
 
-Regenerate the committed files (byte-for-byte identical on every run) with::
+This module only generates the frame; ``mlops_course.data.build`` writes it and its manifest. Regenerate
+the committed files (byte-for-byte identical on every run) with::
 
     python -m mlops_course.data loans --out datasets/loans
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -215,23 +213,3 @@ def generate_loans(seed: int = SEED) -> pd.DataFrame:
     """
     frame = pd.concat([_month_batch(month, seed) for month in MONTHS], ignore_index=True)
     return frame[list(COLUMNS)]
-
-
-def write_loans_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write the applications deterministically: fixed column order, ``\\n`` line ends, empty = missing."""
-    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
-
-
-def write_loans(out_dir: str | Path, seed: int = SEED) -> tuple[Path, Path]:
-    """Generate ``loans.csv`` and its ground-truth ``manifest.json`` into ``out_dir``; return both paths."""
-    # Imported here because both modules import this one.
-    from mlops_course.data._loans_manifest import build_manifest
-    from mlops_course.data.loaders import read_loans_csv
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path, manifest_path = out / "loans.csv", out / "manifest.json"
-    write_loans_csv(generate_loans(seed), csv_path)
-    manifest = build_manifest(read_loans_csv(csv_path), seed)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8", newline="\n")
-    return csv_path, manifest_path

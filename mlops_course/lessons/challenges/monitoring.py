@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from mlops_course.data import loans as loan_spec
+import mlops_course.data.loans as loan_spec
 
 PSI_EPSILON = 1e-4
 PSI_MODERATE = 0.10

@@ -7,7 +7,7 @@ It computes no drift statistic on purpose: the PSI and the tests are the learner
 
 Typical use in the assignment::
 
-    from mlops_course.drift_scenario import MONITORED_MONTHS, REFERENCE_MONTH, scored_loans
+    from mlops_course.assignments.drift import MONITORED_MONTHS, REFERENCE_MONTH, scored_loans
 
     loans = scored_loans()
     reference = loans[loans["month_key"] == REFERENCE_MONTH]

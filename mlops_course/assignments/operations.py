@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mlops_course.maturity import ML_TEST_SCORE_TESTS
+from mlops_course.lessons.state.maturity import ML_TEST_SCORE_TESTS
 
 # --- Q1: risk register -------------------------------------------------------------------------------
 
@@ -103,14 +103,14 @@ def monthly_auc(scored: pd.DataFrame, train_months: tuple[str, ...]) -> pd.DataF
 
 # --- Q5: the team's responsibility matrix -------------------------------------------------------------
 
-#: The roles of the lender's credit-model team; the titles are those of ``mlops_course.teams``.
+#: The roles of the lender's credit-model team; the titles are those of ``mlops_course.lessons.teams.roles``.
 ROLES = ("Business stakeholder", "Data scientist", "Data engineer", "ML/MLOps engineer",
          "DevOps/platform engineer", "Risk & compliance")
 
 #: The codes a RACI entry may hold (``A/R``: the accountable role does the work itself; ``""``: no part).
 RACI_CODES = ("A/R", "A", "R", "C", "I", "")
 
-# One row per activity of the lifecycle of ``mlops_course.teams.LIFECYCLE``, codes in the order of ROLES.
+# One row per activity of the lifecycle of ``mlops_course.lessons.teams.roles.LIFECYCLE``, codes in the order of ROLES.
 _RACI = {
     "Set business goal and success metric": ("A/R", "C", "", "I", "", "C"),
     "Source and prepare data":              ("", "C", "A/R", "", "", "I"),
@@ -139,7 +139,7 @@ def team_raci() -> pd.DataFrame:
 # lesson-3 chapter teaches, so learners see one set of titles.
 
 #: What an audit found for each test, in the order of ``ML_TEST_SCORE_TESTS``: (status, evidence). The
-#: statuses are those of the lender in chapter 3 (``mlops_course.maturity.EXAMPLE_TEST_STATUSES``).
+#: statuses are those of the lender in chapter 3 (``mlops_course.lessons.state.maturity.EXAMPLE_TEST_STATUSES``).
 _AUDIT = {
     "data": (
         ("manual", "A data dictionary lists every input's range; it is checked by hand before a release"),

@@ -7,7 +7,7 @@ have repaid. This module puts a price on each decision and compares thresholds b
 
 Typical use::
 
-    from mlops_course.business_metrics import ProfitAssumptions, threshold_table, best_threshold
+    from mlops_course.lessons.teams.business_metrics import ProfitAssumptions, threshold_table, best_threshold
 
     assumptions = ProfitAssumptions(profit_repaid=1_000, loss_default=5_000)
     table = threshold_table(y_true, p_default, assumptions)

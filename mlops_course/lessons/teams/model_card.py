@@ -7,7 +7,7 @@ the data when the card is generated, so the card cannot silently fall out of dat
 
 Typical use::
 
-    from mlops_course.model_card import model_card, registry_record
+    from mlops_course.lessons.teams.model_card import model_card, registry_record
 
     registry_record(model)      # what a registry stores: fingerprints of model and data, months, threshold
     model_card(model, loans)    # Markdown text; display it with IPython.display.Markdown
