@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from mlops_course.grading.sandbox import GradingSandbox, nbgrader_environment
+from mlops_course.grading.scratch_course import ScratchCourse, nbgrader_environment
 from mlops_course.instructor import autograde as grading
 from mlops_course.instructor import collect
 from mlops_course.instructor.course import Course
@@ -53,14 +53,14 @@ def serial_nbgrader(course: Course, out: Path, assignments: list[str], timeout: 
     """Plain ``nbgrader autograde``, one assignment after the other; returns (seconds, submissions)."""
     seconds, count = 0.0, 0
     for assignment in assignments:
-        sandbox = GradingSandbox(assignment, source_dir=course.source_dir(assignment), workdir=out / assignment)
+        course = ScratchCourse(assignment, source_dir=course.source_dir(assignment), workdir=out / assignment)
         for student in course.submitted_students(assignment):
-            shutil.copytree(course.submitted / student / assignment, sandbox.root / "submitted" / student / assignment)
+            shutil.copytree(course.submitted / student / assignment, course.root / "submitted" / student / assignment)
             count += 1
         command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
                    f"--Execute.timeout={timeout}"]
         started = time.monotonic()
-        subprocess.run(command, cwd=sandbox.root, capture_output=True, env=nbgrader_environment())
+        subprocess.run(command, cwd=course.root, capture_output=True, env=nbgrader_environment())
         seconds += time.monotonic() - started
         print(f"  serial nbgrader, {assignment}: {time.monotonic() - started:.1f} s", flush=True)
     return seconds, count

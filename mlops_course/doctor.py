@@ -109,10 +109,24 @@ def all_checks() -> list[Check]:
     return [check_python(), *check_packages(), *check_extensions(), *check_data()]
 
 
+def grading_protections() -> list[str]:
+    """What the grading sandbox gives on this machine: for instructors, not a learner's problem."""
+    from mlops_course.grading import sandbox
+
+    available, why = sandbox.availability()
+    lines = ["", "Grading protections on this machine (instructors; `mlops-course autograde --sandbox=required`"
+             " refuses to grade without them):"]
+    lines += [f"  {'yes' if offered else 'NO ':<4} {what}" for what, offered in sandbox.protections()]
+    if not available:
+        lines.append(f"  why not: {why}")
+    return lines
+
+
 def run(args=None) -> int:
     checks = all_checks()
     for check in checks:
         print(check.line())
     failed = sum(not c.ok for c in checks)
     print(f"\n{len(checks) - failed} OK, {failed} FAIL" + ("" if failed else ": ready for the course"))
+    print("\n".join(grading_protections()))
     return 1 if failed else 0

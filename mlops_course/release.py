@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from mlops_course.grading.hygiene import assignments
-from mlops_course.grading.sandbox import nbgrader_environment
+from mlops_course.grading.scratch_course import nbgrader_environment
 from mlops_course.paths import course_root
 
 

@@ -5,36 +5,36 @@ from __future__ import annotations
 import pytest
 
 from mlops_course.data import load_loans, score_applications, train_reference_model
-from mlops_course.grading import GradingSandbox
+from mlops_course.grading import ScratchCourse
 from mlops_course.paths import course_root
 
 ROOT = course_root()
 
 
 @pytest.fixture(scope="session")
-def fixture_sandbox():
+def fixture_course():
     """A graded course holding the small fixture assignment of ``tests/fixtures``."""
-    sandbox = GradingSandbox("fixture", source_dir=ROOT / "tests" / "fixtures" / "solutions" / "fixture")
-    yield sandbox
-    sandbox.cleanup()
+    course = ScratchCourse("fixture", source_dir=ROOT / "tests" / "fixtures" / "solutions" / "fixture")
+    yield course
+    course.cleanup()
 
 
 @pytest.fixture(scope="session")
-def sandbox_for():
-    """``sandbox_for(assignment)``: a graded course for one of the course's assignments, made once per run.
+def scratch_course_for():
+    """``scratch_course_for(assignment)``: a graded course for one of the course's assignments, made once per run.
 
     Banks of submissions and the release checks share it, so ``generate_assignment`` runs once.
     """
-    made: dict[str, GradingSandbox] = {}
+    made: dict[str, ScratchCourse] = {}
 
-    def get(assignment: str) -> GradingSandbox:
+    def get(assignment: str) -> ScratchCourse:
         if assignment not in made:
-            made[assignment] = GradingSandbox(assignment)
+            made[assignment] = ScratchCourse(assignment)
         return made[assignment]
 
     yield get
-    for sandbox in made.values():
-        sandbox.cleanup()
+    for course in made.values():
+        course.cleanup()
 
 
 # The loan stream and the reference model, shared by the package tests. Module scope, as each test module

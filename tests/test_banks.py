@@ -18,13 +18,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("bank_path", BANKS, ids=lambda p: p.stem)
-def test_bank_scores_as_expected(bank_path, sandbox_for):
+def test_bank_scores_as_expected(bank_path, scratch_course_for):
     bank = load_bank(bank_path)
     source = read_notebook(course_root() / "solutions" / bank.assignment / f"{bank.notebook}.ipynb")
-    sandbox = sandbox_for(bank.assignment)
+    course = scratch_course_for(bank.assignment)
     max_scores = autograded_max_scores(source)
-    submissions = bank.notebooks(source, sandbox.release_notebook(bank.notebook))
-    results = sandbox.grade({name: {bank.notebook: nb} for name, nb in submissions.items()})
+    submissions = bank.notebooks(source, course.release_notebook(bank.notebook))
+    results = course.grade({name: {bank.notebook: nb} for name, nb in submissions.items()})
 
     mismatches = []
     for name, result in results.items():

@@ -37,8 +37,8 @@ def _without(nb, grade_id):
 
 
 @pytest.fixture(scope="module")
-def grades(fixture_sandbox):
-    release = fixture_sandbox.release_notebook("fixture")
+def grades(fixture_course):
+    release = fixture_course.release_notebook("fixture")
     correct = fill_answers(release, CORRECT_BUT_DIFFERENT)
     submissions = {
         "correct": correct,
@@ -47,7 +47,7 @@ def grades(fixture_sandbox):
         "deleted_test_cell": _without(correct, "q2_approval_rates_tests"),
         "blank": release,
     }
-    return fixture_sandbox.grade({name: {"fixture": nb} for name, nb in submissions.items()})
+    return fixture_course.grade({name: {"fixture": nb} for name, nb in submissions.items()})
 
 
 def _auto(result):
@@ -74,14 +74,14 @@ def test_blank_release_scores_nothing(grades):
     assert _auto(grades["blank"]) == {k: 0.0 for k in FULL}
 
 
-def test_broken_json_is_reported_not_fatal(fixture_sandbox):
-    result = fixture_sandbox.grade({"broken": {"fixture": "{this is not a notebook"}})["broken"]
+def test_broken_json_is_reported_not_fatal(fixture_course):
+    result = fixture_course.grade({"broken": {"fixture": "{this is not a notebook"}})["broken"]
     assert result.scores == {}
     assert "error" in result.log.lower()
 
 
-def test_fill_answers_rejects_unknown_grade_ids(fixture_sandbox):
-    release = fixture_sandbox.release_notebook("fixture")
+def test_fill_answers_rejects_unknown_grade_ids(fixture_course):
+    release = fixture_course.release_notebook("fixture")
     with pytest.raises(KeyError, match="q9_typo"):
         fill_answers(release, {"q9_typo": "x = 1"})
     assert "q1_missing_share" in graded_cells(release)

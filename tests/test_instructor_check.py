@@ -114,8 +114,8 @@ def test_as_graded_restores_read_only_and_deleted_test_cells(reference):
 
 
 @pytest.mark.slow
-def test_visible_tests_run_as_released_and_hidden_tests_never_show(tmp_path, fixture_sandbox):
-    release = fixture_sandbox.release_notebook("fixture")
+def test_visible_tests_run_as_released_and_hidden_tests_never_show(tmp_path, fixture_course):
+    release = fixture_course.release_notebook("fixture")
     exercises = tmp_path / "exercises" / "fixture"
     exercises.mkdir(parents=True)
     nbformat.write(release, str(exercises / "fixture.ipynb"))

@@ -16,7 +16,7 @@ import nbformat
 import psutil
 import pytest
 
-from mlops_course.grading import GradingSandbox, fill_answers
+from mlops_course.grading import ScratchCourse, fill_answers
 from mlops_course.grading.banks import load_bank
 from mlops_course.grading.cells import read_notebook
 from mlops_course.instructor import collect, results
@@ -156,12 +156,12 @@ def test_merged_gradebook_equals_serial_nbgrader_cell_for_cell(run):
     """Everything plain nbgrader can grade (it fails on duplicates and kernel deaths; loops and memory hogs
     would take minutes or all the memory without the limits) must get exactly nbgrader's scores."""
     plain = BANKED + ["blank", "late", "deleted-test-cell", "sys-exit", "retyped-cell"]
-    sandbox = GradingSandbox("fixture", source_dir=SOURCE)
+    course = ScratchCourse("fixture", source_dir=SOURCE)
     try:
-        sandbox.grade({s: {"fixture": run.submissions[s][0]} for s in plain})
-        serial = auto_scores(f"sqlite:///{sandbox.root / 'gradebook.db'}")
+        course.grade({s: {"fixture": run.submissions[s][0]} for s in plain})
+        serial = auto_scores(f"sqlite:///{course.root / 'gradebook.db'}")
     finally:
-        sandbox.cleanup()
+        course.cleanup()
     parallel = {key: score for key, score in auto_scores(run.course.db_url).items() if key[1] in plain}
     assert len(serial) == len(plain) * 3
     assert parallel == serial

@@ -44,8 +44,8 @@ def test_every_assignment_is_released(assignment):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_equals_fresh_regeneration_and_leaks_nothing(assignment, sandbox_for):
-    fresh_dir = sandbox_for(assignment).release_dir
+def test_release_equals_fresh_regeneration_and_leaks_nothing(assignment, scratch_course_for):
+    fresh_dir = scratch_course_for(assignment).release_dir
     problems = []
     for source_path in hygiene.notebooks_of(assignment, "solutions"):
         committed_path = ROOT / "exercises" / assignment / source_path.name
@@ -100,8 +100,8 @@ def test_outputs_in_a_solution_are_reported():
 
 
 @pytest.mark.slow
-def test_hand_edited_release_and_leaks_are_reported(fixture_sandbox):
-    fresh = fixture_sandbox.release_notebook("fixture")
+def test_hand_edited_release_and_leaks_are_reported(fixture_course):
+    fresh = fixture_course.release_notebook("fixture")
     edited = copy.deepcopy(fresh)
     edited.cells[0].source += "\nA hint the instructor typed into the release."
     assert hygiene.release_differences(edited, fresh, "fixture") != []
@@ -116,7 +116,7 @@ def test_hand_edited_release_and_leaks_are_reported(fixture_sandbox):
 
 
 @pytest.mark.slow
-def test_fixture_validates_both_ways(fixture_sandbox):
+def test_fixture_validates_both_ways(fixture_course):
     assert hygiene.validate(FIXTURE)[0]
-    assert hygiene.validate(fixture_sandbox.release_dir / "fixture.ipynb", invert=True)[0]
-    assert not hygiene.validate(fixture_sandbox.release_dir / "fixture.ipynb")[0]
+    assert hygiene.validate(fixture_course.release_dir / "fixture.ipynb", invert=True)[0]
+    assert not hygiene.validate(fixture_course.release_dir / "fixture.ipynb")[0]

@@ -6,6 +6,6 @@
 """
 
 from mlops_course.grading.cells import fill_answers, graded_cells, read_notebook
-from mlops_course.grading.sandbox import GradingSandbox, autograde_notebook
+from mlops_course.grading.scratch_course import ScratchCourse, autograde_notebook
 
-__all__ = ["GradingSandbox", "autograde_notebook", "fill_answers", "graded_cells", "read_notebook"]
+__all__ = ["ScratchCourse", "autograde_notebook", "fill_answers", "graded_cells", "read_notebook"]

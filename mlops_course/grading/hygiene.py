@@ -152,7 +152,7 @@ def untitled_notebooks(root: Path | None = None) -> list[str]:
 
 def validate(notebook: Path, invert: bool = False) -> tuple[bool, str]:
     """Run ``nbgrader validate`` (``--invert`` for releases) and return (passed, nbgrader's report)."""
-    from mlops_course.grading.sandbox import nbgrader_environment
+    from mlops_course.grading.scratch_course import nbgrader_environment
 
     command = [sys.executable, "-m", "nbgrader", "validate", str(notebook)] + (["--invert"] if invert else [])
     done = subprocess.run(command, cwd=course_root(), capture_output=True, text=True, timeout=600,

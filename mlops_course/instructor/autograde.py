@@ -29,7 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlops_course.grading.sandbox import GradingSandbox
+from mlops_course.grading import sandbox
+from mlops_course.grading.scratch_course import ScratchCourse
 from mlops_course.instructor import gradebook, results
 from mlops_course.instructor.course import Course, add_workdir_argument, chosen_assignments
 from mlops_course.instructor.progress import ProgressBar, clock, duration
@@ -71,6 +72,7 @@ class Options:
     memory_mb: int = 4096
     max_time: int = 900         # seconds per submission before its process tree is killed
     force: bool = False
+    sandbox: str = "auto"       # grading.sandbox mode: auto, required or off
 
 
 def add_arguments(parser) -> None:
@@ -88,11 +90,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-time", type=int, default=Options.max_time, metavar="SECONDS",
                         help="stop grading a submission after this long, whatever it does (default: %(default)s)")
     parser.add_argument("--force", action="store_true", help="regrade submissions that did not change since last time")
+    parser.add_argument("--sandbox", choices=sandbox.MODES, default=Options.sandbox,
+                        help="run learners' code in the operating-system sandbox: auto (where this machine offers "
+                             "it, with a warning where not), required (refuse to grade without it), off (trusted "
+                             "notebooks only) (default: %(default)s)")
 
 
 def run(args) -> int:
     course = Course.from_args(args)
-    options = Options(args.workers, args.timeout, args.memory, args.max_time, args.force)
+    options = Options(args.workers, args.timeout, args.memory, args.max_time, args.force, args.sandbox)
+    refusal = sandbox_refusal(options)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     names = chosen_assignments(course, args.assignment) if args.assignment else course.submitted_assignments()
     if not names:
         print(f"no submissions in {course.submitted}; put them there with `mlops-course collect`")
@@ -102,12 +112,35 @@ def run(args) -> int:
     return 0
 
 
+def sandbox_refusal(options: Options) -> str | None:
+    """Why grading must not start (``--sandbox=required`` on a machine without the sandbox), else None."""
+    available, why = sandbox.availability()
+    if options.sandbox == "required" and not available:
+        return f"not grading: --sandbox=required, but {why}"
+    return None
+
+
+def warn_about_sandbox(options: Options, stream) -> None:
+    """Once per batch, loudly: what protection is missing when learners' code runs without the sandbox."""
+    if options.sandbox == "off":
+        print("WARNING: --sandbox=off: learners' code runs with your rights. Grade only trusted notebooks.",
+              file=stream)
+        return
+    warning = sandbox.missing_protection_warning()
+    if warning:
+        print(warning, file=stream)
+
+
 # --- the batch ---------------------------------------------------------------------------------------
 
 def autograde(course: Course, assignments: list[str], students: list[str] | None = None,
               options: Options = Options(), stream=None) -> tuple[list[Result], list[Result], float]:
     """Grade the submissions of ``assignments``; returns (graded now, skipped as unchanged, wall seconds)."""
     started = time.monotonic()
+    refusal = sandbox_refusal(options)
+    if refusal:
+        raise sandbox.SandboxUnavailable(refusal)
+    warn_about_sandbox(options, stream or sys.stderr)
     course.workdir.mkdir(parents=True, exist_ok=True)
     templates = prepare_templates(course, assignments)
     todo, skipped = [], []
@@ -135,7 +168,7 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
     context = process_context()
     queue = deque(Task(student, assignment, course.submitted / student / assignment, templates[assignment],
                        scratch / f"{assignment}--{student}", options.timeout, options.memory_mb, digest,
-                       single_threaded=workers > 1, environment=dict(os.environ))
+                       single_threaded=workers > 1, environment=dict(os.environ), sandbox=options.sandbox)
                   for assignment, student, digest in todo)
     bar = ProgressBar(len(queue), label="grading ", stream=stream)
     running, graded = {}, []
@@ -161,6 +194,10 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
             kill_tree(process.pid)
         bar.close()
     return graded
+
+
+def _all_but_notebooks(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if not name.endswith(".ipynb") or not os.path.isfile(os.path.join(folder, name))]
 
 
 def kill_tree(pid: int) -> None:
@@ -196,7 +233,8 @@ def _finish(course: Course, task: Task, exitcode, seconds: float, bar: ProgressB
     try:
         if result.status == GRADED:
             gradebook.merge_submission(task.gradebook, course.db_url, task.assignment, task.student)
-            shutil.copytree(task.autograded, destination)
+            # Only the graded notebooks come back: no file the submission brought or wrote goes on to feedback.
+            shutil.copytree(task.autograded, destination, ignore=_all_but_notebooks)
         else:
             gradebook.remove_submission(course.db_url, task.assignment, task.student)
     except Exception as error:  # e.g. the gradebook locked by another program: say so, keep the batch going
@@ -246,7 +284,7 @@ def build_templates(course: Course, assignments: list[str]) -> dict[str, Path]:
         wanted = fingerprint(course, assignment)
         if not (stamp.exists() and stamp.read_text() == wanted and (folder / "gradebook.db").exists()):
             shutil.rmtree(folder, ignore_errors=True)
-            GradingSandbox(assignment, source_dir=course.source_dir(assignment), workdir=folder)
+            ScratchCourse(assignment, source_dir=course.source_dir(assignment), workdir=folder)
             stamp.write_text(wanted)
         return folder
 
@@ -272,7 +310,7 @@ def input_hash(course: Course, assignment: str, student: str, template: Path, op
     """Everything a grade depends on: the submitted files, the assignment, the due date and the limits."""
     digest = hashlib.sha256((template / "fingerprint.txt").read_bytes())
     due = gradebook.due_date(course.db_url, assignment)
-    digest.update(f"{options.timeout}|{options.memory_mb}|{due}".encode())
+    digest.update(f"{options.timeout}|{options.memory_mb}|{due}|{options.sandbox}".encode())
     folder = course.submitted / student / assignment
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())

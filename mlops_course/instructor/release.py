@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mlops_course.grading import hygiene
 from mlops_course.grading.cells import read_notebook
-from mlops_course.grading.sandbox import GradingError
+from mlops_course.grading.scratch_course import GradingError
 from mlops_course.instructor.autograde import default_workers
 from mlops_course.instructor.course import Course, add_workdir_argument, chosen_assignments
 from mlops_course.release import generate_exercises

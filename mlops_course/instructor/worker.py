@@ -28,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 
+from mlops_course.grading import sandbox
 from mlops_course.grading.cells import read_notebook
 from mlops_course.instructor import outputs
 from mlops_course.instructor.results import FAILED, CellScore, Result
@@ -44,13 +45,14 @@ class Task:
     student: str
     assignment: str
     submitted: Path        # the course's submitted/<student>/<assignment>/
-    template: Path         # a GradingSandbox folder: solutions/, exercises/ and a gradebook for the assignment
+    template: Path         # a ScratchCourse folder: solutions/, exercises/ and a gradebook for the assignment
     workspace: Path        # this submission's private nbgrader course (created here)
     timeout: int | None    # seconds per cell; None keeps the course configuration's
     memory_mb: int         # address-space limit of grader and kernel; 0 for none
     input_hash: str = ""
     single_threaded: bool = True
     environment: dict[str, str] | None = None   # the parent's, at the time it queued the task
+    sandbox: str = "auto"  # grading.sandbox mode of the kernel: auto, required or off
 
     @property
     def gradebook(self) -> Path:
@@ -184,6 +186,7 @@ def _nbgrader_config(task: Task):
     if task.timeout:
         config.Execute.timeout = task.timeout
     config.Execute.on_cell_execute = _remember_cell
+    sandbox.configure(config, task.sandbox)
     return config
 
 
@@ -203,12 +206,34 @@ def _run_nbgrader(task: Task) -> tuple[bool, str]:
     return outcome["success"], outcome.get("log", "") + outcome.get("error", "")
 
 
+# A kernel that never started is the grading machine's failure, not the learner's: no learner code ran yet.
+STARTUP_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond", "Address already in use",
+                    "the grading sandbox did not start", "SandboxUnavailable")
+STARTUP_RETRIES = 3
+
+
+def _startup_failure(log: str) -> bool:
+    return any(marker in log for marker in STARTUP_FAILURES)
+
+
 def _autograde_with_retries(task: Task, submitted: Path, result: Result) -> None:
-    for _attempt in range(KERNEL_RETRIES + 1):
+    startups = 0
+    attempt = 0
+    while attempt <= KERNEL_RETRIES:
         success, log = _run_nbgrader(task)
         if success:
             return
         result.log_tail = log[-4000:]
+        if _startup_failure(log) and "SandboxUnavailable" not in log and startups < STARTUP_RETRIES:
+            startups += 1
+            time.sleep(startups)  # a busy machine or a port taken by another process: wait, then try again
+            continue
+        if _startup_failure(log):
+            result.status, result.input_hash = FAILED, ""  # no hash: the next run grades it again
+            result.reasons.append("the grading machine failed: the Python kernel could not be started "
+                                  f"({_last_exception(log)}); this is not the submission's fault -- run autograde again")
+            return
+        attempt += 1
         if "DeadKernelError" not in log and "Kernel died" not in log:
             result.status = FAILED
             result.reasons.append(f"nbgrader could not grade it: {_last_exception(log)}")
