@@ -21,6 +21,8 @@ help:
 	@echo "make release    regenerate exercises/ and check them (rules, leaks, nbgrader validate)"
 	@echo "make grade-demo grade a seeded demo class end to end into build/grade-demo/"
 	@echo "make bench      parallel grader vs serial nbgrader; notebook run times"
+	@echo "make site       build the course website into build/site/ (static, offline)"
+	@echo "make test-site  build the website and test it (pages, links, leaks, headless Chromium)"
 
 $(READY): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] < (3, 14) else "Python 3.10 to 3.13 is needed, found " + sys.version.split()[0] + ": install one and run make PYTHON=python3.12 ...")'
@@ -82,3 +84,18 @@ grade-demo: setup
 
 bench: setup
 	$(BIN)/python bench/benchmark.py
+
+# The course website (site/README.md): Sphinx with MyST-NB renders the committed notebooks into build/site/.
+# Its packages are the `site` extra; its browser test needs Debian's chromium (`make system`).
+.PHONY: site test-site
+SITE_READY := $(VENV)/.installed-site
+
+$(SITE_READY): $(READY)
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[test,site]"
+	@touch $(SITE_READY)
+
+site: $(SITE_READY)
+	$(BIN)/python site/build.py
+
+test-site: $(SITE_READY)
+	$(BIN)/python -m pytest site/tests -p no:xdist
