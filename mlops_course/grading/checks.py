@@ -1,0 +1,272 @@
+"""Type-strict checks for the test cells of the assignments.
+
+A test that compares a learner's answer runs code that the answer chooses: ``x == 4`` calls
+``type(x).__eq__``, ``assert x`` calls ``__bool__``, ``v in codes`` calls ``__hash__`` and ``__eq__``,
+``math.isclose(x, 1)`` calls ``__float__``, ``sorted(x)`` calls ``__iter__`` and ``__lt__``, ``str(x)``
+calls ``__str__``. An object whose ``__eq__`` always returns True, or a ``str`` subclass that claims to
+equal every string, would pass such a test without answering the question. So a test cell looks at the
+answer's type first, with the checks below, and compares only after the answer has passed them.
+
+The rule, by kind of value
+--------------------------
+- **Scalars**: the type must be *exactly* an accepted type (``type(x) is float``, never ``isinstance``,
+  which a subclass with lying methods -- or a class with a ``__class__`` property -- passes). numpy's own
+  scalar types stand for the Python type they model: ``numpy.float64`` is a float, ``numpy.int64`` an int,
+  ``numpy.bool_`` a bool, ``numpy.str_`` a str. ``bool`` is not an int here: True is not a number of months.
+- **Containers** (list, tuple, dict, set, frozenset): the exact type, and every key and item by the same
+  rule, recursively.
+- **numpy arrays**: exactly ``numpy.ndarray``; the elements of an object array are checked one by one.
+- **pandas Series, DataFrame and Index**: exactly pandas' class; the index, the column labels, the names
+  and the values of every column are checked. Values that pandas or numpy store themselves (numbers,
+  booleans, dates, categories' codes) are theirs; object values are checked one by one, and so are the
+  categories of a categorical column.
+- Anything else (a model, a ``MetricFrame``) is not a value: test it through what it returns.
+
+Once an answer has passed, everything inside it is of a built-in, numpy or pandas type, so the test's own
+comparisons (``==``, ``in``, ``math.isclose``, pandas methods) run only those libraries' code. That is why
+a test cell can keep its readable asserts and messages: it checks the answer once, where it enters the
+test, and compares as before::
+
+    scored = expect_type(score_risks(register), pd.DataFrame, "score_risks(register)")
+    interval = expect_type(best_interval(cost), int, "best_interval(cost)")
+    expect_equal(incident_month, key_month, "incident_month", "wrong incident month")
+
+A test cell imports the checks itself (``from mlops_course.grading.checks import ...``), so an answer cell
+that binds one of these names to something else is overruled by the next test cell.
+
+Messages say what the object must be and what it is, and teach; they never show an expected value.
+
+Limits
+------
+These checks protect comparisons. A submission that replaces these functions, pandas' or numpy's methods
+or ``math.isclose`` changes the grading environment itself, which no check of a value can see.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["expect_close", "expect_equal", "expect_same_items", "expect_type", "plain"]
+
+_MAX_DEPTH = 20  # deeper nesting than any answer needs; also stops a list that contains itself
+
+# numpy's own scalar types, by the Python type they stand for (collected from numpy, never by name).
+_NUMPY_AS = {}
+for _t in set(np.sctypeDict.values()):
+    if issubclass(_t, np.bool_):
+        _NUMPY_AS[_t] = bool
+    elif issubclass(_t, np.integer):
+        _NUMPY_AS[_t] = int
+    elif issubclass(_t, np.floating):
+        _NUMPY_AS[_t] = float
+    elif issubclass(_t, np.str_):
+        _NUMPY_AS[_t] = str
+
+_PLAIN_SCALARS = {type(None), bool, int, float, str}
+# pandas' scalars for dates, periods and missing values, which pandas itself puts into frames.
+_PANDAS_SCALARS = {pd.Timestamp, pd.Timedelta, pd.Period, pd.Interval, type(pd.NaT), type(pd.NA),
+                   np.datetime64, np.timedelta64}
+_CONTAINERS = {list, tuple, dict, set, frozenset}
+_PANDAS_ARRAYS = {v for v in vars(pd.arrays).values() if isinstance(v, type)}
+_PANDAS_INDEXES = {pd.Index, pd.RangeIndex, pd.MultiIndex, pd.CategoricalIndex, pd.DatetimeIndex,
+                   pd.PeriodIndex, pd.TimedeltaIndex, pd.IntervalIndex}
+
+_PLAIN_ACCEPTS = (type(None), bool, int, float, str, list, tuple, dict, set, frozenset, np.ndarray, pd.Series,
+                  pd.Index)
+
+_NAMES = {
+    type(None): "None", bool: "True or False (a bool)", int: "a whole number (an int)", float: "a float",
+    str: "a string (str)", list: "a list", tuple: "a tuple", dict: "a dict", set: "a set",
+    frozenset: "a frozenset", np.ndarray: "a numpy array", pd.Series: "a pandas Series",
+    pd.DataFrame: "a pandas DataFrame", pd.Index: "a pandas Index",
+}
+
+
+class _Untrusted(Exception):
+    """An object inside an answer whose type the checks do not accept."""
+
+    def __init__(self, found: type, where: str):
+        super().__init__(found, where)
+        self.found, self.where = found, where
+
+
+def _type_name(t: type) -> str:
+    module = t.__module__.split(".")[0]
+    return f"{module}.{t.__qualname__}" if module in ("numpy", "pandas") else t.__qualname__
+
+
+def _describe(types: tuple[type, ...]) -> str:
+    return " or ".join(_NAMES.get(t, _type_name(t)) for t in types)
+
+
+def _kind(value) -> type:
+    """The type that ``value`` counts as: numpy's scalars count as the Python type they model, and every
+    one of pandas' index classes as ``pandas.Index``."""
+    t = type(value)
+    return pd.Index if t in _PANDAS_INDEXES else _NUMPY_AS.get(t, t)
+
+
+def _at(where: str, step: str) -> str:
+    return f"{where}{step}" if where else step.lstrip(".")
+
+
+def _check_labels(index, where: str, depth: int) -> None:
+    if type(index) not in _PANDAS_INDEXES:
+        raise _Untrusted(type(index), where)
+    for name in index.names:
+        _check(name, _at(where, ".names"), depth + 1)
+    if type(index) is pd.MultiIndex:
+        for number, level in enumerate(index.levels):
+            _check_labels(level, _at(where, f".levels[{number}]"), depth + 1)
+    else:
+        _check_array(index.array, where, depth + 1)
+
+
+def _check_array(array, where: str, depth: int) -> None:
+    """The values of a pandas object: pandas' own array types, and object values one by one."""
+    if type(array) not in _PANDAS_ARRAYS:
+        raise _Untrusted(type(array), where)
+    if type(array) is pd.Categorical:
+        _check_labels(array.categories, _at(where, ".categories"), depth + 1)
+    elif type(array) is pd.arrays.NumpyExtensionArray:
+        _check(array.to_numpy(), where, depth + 1)
+
+
+def _check(value, where: str = "", depth: int = 0) -> None:
+    """Raise ``_Untrusted`` if ``value`` or anything inside it is not of an accepted type."""
+    if depth > _MAX_DEPTH:
+        raise _Untrusted(type(value), where + " (nested too deeply)")
+    t = type(value)
+    if t in _PLAIN_SCALARS or t in _NUMPY_AS or t in _PANDAS_SCALARS:
+        return
+    if t in (list, tuple, set, frozenset):
+        for number, item in enumerate(value):
+            _check(item, _at(where, f"[{number}]") if t in (list, tuple) else _at(where, " (an item)"), depth + 1)
+    elif t is dict:
+        for key, item in value.items():
+            _check(key, _at(where, " (a key)"), depth + 1)
+            _check(item, _at(where, f"[{key!r}]"), depth + 1)
+    elif t is np.ndarray:
+        if value.dtype.kind == "O":
+            for number, item in enumerate(value.ravel().tolist()):
+                _check(item, _at(where, f"[{number}]"), depth + 1)
+        elif value.dtype.kind not in "biufcMmUS":
+            raise _Untrusted(t, where + f" (numpy dtype {value.dtype})")
+    elif t is pd.Series:
+        _check_labels(value.index, _at(where, ".index"), depth)
+        _check(value.name, _at(where, ".name"), depth + 1)
+        _check_array(value.array, where, depth)
+    elif t is pd.DataFrame:
+        _check_labels(value.index, _at(where, ".index"), depth)
+        _check_labels(value.columns, _at(where, ".columns"), depth)
+        for number, label in enumerate(value.columns):
+            _check_array(value.iloc[:, number].array, _at(where, f"[{label!r}]"), depth)
+    elif t in _PANDAS_INDEXES:
+        _check_labels(value, where, depth)
+    else:
+        raise _Untrusted(t, where)
+
+
+def expect_type(value, types, what: str):
+    """Return ``value`` if its type is exactly one of ``types`` and everything inside it is a plain value.
+
+    ``types``: a type or a tuple of types, among the built-in scalars and containers, ``numpy.ndarray``
+    and pandas' ``Series``, ``DataFrame`` and ``Index``. ``what`` names the object in the message, for
+    example ``"rank_risks(example)"``. Raises AssertionError with a message that says what was wrong.
+    """
+    types = types if isinstance(types, tuple) else (types,)
+    found = type(value)
+    if _kind(value) not in types:
+        wanted = _describe(types)
+        if found is not bool and any(issubclass(found, t) for t in types):
+            raise AssertionError(f"{what} must be exactly {wanted}, got {_type_name(found)}, a subclass of it: "
+                                 "return the plain type, whose comparisons mean what they say")
+        raise AssertionError(f"{what} must be {wanted}, got {_type_name(found)}")
+    try:
+        _check(value)
+    except _Untrusted as problem:
+        inside = f" (at {problem.where})" if problem.where else ""
+        raise AssertionError(
+            f"{what} must hold only plain values (numbers, strings, True/False, None, and lists, tuples, dicts "
+            f"or pandas objects of them), but holds {_type_name(problem.found)}{inside}") from None
+    return value
+
+
+def plain(value, what: str):
+    """``value`` as plain Python data, after the checks of ``expect_type``.
+
+    numpy scalars become Python scalars, numpy arrays and pandas Index objects lists, a pandas Series a
+    dict ``{label: value}``; lists, tuples, dicts and sets keep their type with their items converted.
+    A DataFrame is not converted (check it with ``expect_type`` and use pandas).
+    """
+    if _kind(value) not in _PLAIN_ACCEPTS:
+        raise AssertionError(f"{what} must be plain data (a number, a string, True/False, None, or a list, tuple, "
+                             f"dict, set, numpy array or pandas Series of them), got {_type_name(type(value))}")
+    return _to_plain(expect_type(value, _kind(value), what))
+
+
+def _to_plain(value):
+    t = type(value)
+    if t in _NUMPY_AS:
+        return value.item()
+    if t in (list, tuple, set, frozenset):
+        return t(_to_plain(item) for item in value)
+    if t is dict:
+        return {_to_plain(key): _to_plain(item) for key, item in value.items()}
+    if t is np.ndarray:
+        return [_to_plain(item) for item in value.tolist()]
+    if t is pd.Series:
+        return {_to_plain(key): _to_plain(item) for key, item in zip(value.index.tolist(), value.tolist())}
+    if t in _PANDAS_INDEXES:
+        return [_to_plain(item) for item in value.tolist()]
+    return value
+
+
+def _plain_kind(value) -> type:
+    t = type(value)
+    return {int: float, frozenset: set}.get(t, t)  # kinds whose values compare equal with each other
+
+
+def expect_equal(value, expected, what: str, message: str | None = None) -> None:
+    """``value`` must be of the kind of ``expected`` (a plain value of the test) and equal to it.
+
+    Numbers compare as numbers (3 equals 3.0; use ``expect_close`` for computed floats); a numpy array
+    or pandas Index counts as a list and a Series as a dict; otherwise Python's ``==`` on plain values.
+    ``message`` teaches what is wrong when the value differs; it must not contain the expected value.
+    """
+    got = plain(value, what)
+    if _plain_kind(got) is not _plain_kind(expected):
+        raise AssertionError(f"{what} must be {_describe((type(expected),))}, got {_type_name(type(value))}")
+    if got != expected:
+        raise AssertionError(message or f"{what} is not the right value: check it against the question")
+
+
+def expect_close(value, expected: float, what: str, message: str | None = None, rel_tol: float = 1e-9,
+                 abs_tol: float = 0.0) -> None:
+    """``value`` must be a number (an int or a float, not a bool) close to ``expected``, as ``math.isclose``."""
+    got = float(expect_type(value, (float, int), what))
+    if not math.isclose(got, expected, rel_tol=rel_tol, abs_tol=abs_tol):
+        raise AssertionError(message or f"{what} is not the right value: check it against the question")
+
+
+def _hashable(item):
+    """Lists inside items become tuples, so that items can be counted."""
+    return tuple(_hashable(i) for i in item) if type(item) in (list, tuple) else item
+
+
+def expect_same_items(value, expected, what: str, message: str | None = None) -> None:
+    """``value`` must be a collection (list, tuple, set, numpy array, pandas Index) of the items of
+    ``expected``, in any order; a list or tuple must hold each item as often as ``expected`` does."""
+    got = plain(value, what)
+    if type(got) not in (list, tuple, set, frozenset):
+        raise AssertionError(f"{what} must be a list, a tuple or a set, got {_type_name(type(value))}")
+    if type(got) in (set, frozenset):
+        same = got == set(expected)
+    else:
+        same = Counter(map(_hashable, got)) == Counter(map(_hashable, expected))
+    if not same:
+        raise AssertionError(message or f"{what} does not hold the right items: check it against the question")
