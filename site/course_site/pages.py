@@ -203,6 +203,8 @@ class Stager:
         # The map names chapters by file; on the site each name links to its page.
         for chapter in self.course.chapters:
             text = text.replace(f"| `{chapter.name}` |", f"| [`{chapter.name}`](<{chapter.name}>) |")
+        for unit in self.course.assignments:
+            text = re.sub(rf"(?<!\[)`exercises/{re.escape(unit)}/`", f"[`exercises/{unit}/`](<../exercises/{unit}/>)", text)
         self._write("slide-map.md", self._rewrite(text, "chapters/README.md", "slide-map.md"))
 
     def references(self) -> None:
