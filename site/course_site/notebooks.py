@@ -25,12 +25,13 @@ class NotebookError(ValueError):
 
 
 def knowledge_check_id(source: str) -> str | None:
-    """The id of a cell that is exactly ``knowledge_check("<id>")`` (whitespace aside), else None.
+    """The id of a cell that is exactly ``knowledge_check("<id>")`` (white space and comments aside), else None.
 
     A cell that calls ``knowledge_check`` any other way (question and answer written in the call) raises
     NotebookError: its code would show the answer on the page.
     """
-    code = source.strip()
+    # Comment lines are allowed around the call; they carry no answer.
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#")).strip()
     match = KNOWLEDGE_CHECK.fullmatch(code)
     if match:
         return match[1]

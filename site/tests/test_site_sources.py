@@ -67,6 +67,7 @@ def test_sections_and_headings():
 @pytest.mark.parametrize("source, expected", [
     ('knowledge_check("ch1-skills")', "ch1-skills"),
     ('  knowledge_check("ch1-skills")\n', "ch1-skills"),
+    ('# Check yourself\nknowledge_check("ch1-skills")', "ch1-skills"),
     ("from mlops_course.widgets import knowledge_check", None),
     ("print('hello')", None),
 ])
