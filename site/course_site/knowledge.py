@@ -43,7 +43,7 @@ class KnowledgeCheckDirective(SphinxDirective):
         letters = string.ascii_uppercase
 
         box = nodes.container(classes=["knowledge-check"], ids=[f"check-{check_id}"])
-        box += nodes.rubric(text="Check yourself")
+        box += nodes.rubric(text="Knowledge check")
         box += self._markdown(check.question)
         options = nodes.enumerated_list(enumtype="upperalpha", prefix="", suffix=".", classes=["check-options"])
         for option in check.options:
