@@ -101,10 +101,10 @@ def test_loan_validation_month_profit_and_accuracy_optima(validation):
     assert len(table) == len(THRESHOLDS) == 99
     by_profit, by_accuracy = best_threshold(table, "profit"), best_threshold(table, "accuracy")
     assert by_profit["threshold"] == 0.15
-    assert by_accuracy["threshold"] == 0.49
-    assert by_profit["profit"] == 749_000 and by_accuracy["profit"] == 362_000
+    assert by_accuracy["threshold"] == 0.39
+    assert by_profit["profit"] == 606_000 and by_accuracy["profit"] == 409_000
     # independent oracle for the accuracy column
-    for threshold in (0.15, 0.49):
+    for threshold in (0.15, 0.39):
         expected = accuracy_score(month["default"], (p >= threshold).astype(int))
         row = table.loc[table["threshold"] == threshold].iloc[0]
         assert math.isclose(row["accuracy"], expected)
@@ -116,12 +116,12 @@ def test_evaluate_model_matches_the_manifest(validation):
     manifest = load_loans_manifest()
     assert math.isclose(metrics["auc"], manifest["reference_model"]["auc_validation"], abs_tol=5e-5)
     assert math.isclose(metrics["approval_rate"], manifest["by_month"]["2024-03"]["approval_rate"], abs_tol=5e-5)
-    assert metrics["profit"] == 749_000
+    assert metrics["profit"] == 606_000
 
 
 def test_plot_marks_both_optima(validation):
     _, month, p = validation
     ax = plot_profit_vs_threshold(threshold_table(month["default"], p, ASSUMED), ASSUMED)
     texts = [t.get_text() for t in ax.texts]
-    assert any("t = 0.15" in t for t in texts) and any("t = 0.49" in t for t in texts), texts
+    assert any("t = 0.15" in t for t in texts) and any("t = 0.39" in t for t in texts), texts
     matplotlib.pyplot.close("all")

@@ -94,6 +94,7 @@ def test_columns_and_dtypes(loans):
         "sex": "category", "region": "category", "employment_type": "category", "income": "int64",
         "loan_purpose": "category", "loan_amount": "int64", "term_months": "int64", "debt_to_income": "float64",
         "credit_history_years": "float64", "existing_loans": "int64", "channel": "category", "default": "int64",
+        "true_default": "int64",
     }  # fmt: skip
     frame = loans.drop(columns="month_key")
     assert list(frame.columns) == list(expected)
@@ -113,7 +114,7 @@ def test_values_are_plausible(loans):
     assert loans["age"].between(18, 75).all()
     bands = pd.cut(loans["age"], [17, 24, 34, 44, 54, 64, 200], labels=spec.AGE_BANDS)
     assert (bands.astype(str) == loans["age_band"].astype(str)).all(), "age_band must match age"
-    assert set(loans["default"]) == {0, 1}
+    assert set(loans["default"]) == {0, 1} and set(loans["true_default"]) == {0, 1}
     assert set(loans["sex"]) == {"female", "male"}
     assert loans["debt_to_income"].between(0, 1).all()
     only_column_with_gaps = loans.drop(columns="credit_history_years").isna().sum().sum()
@@ -134,6 +135,7 @@ def test_manifest_describes_the_timeline(manifest, loans):
     events = manifest["events"]
     assert set(events) == {
         "control", "data_quality_incident", "concept_drift", "income_drift", "new_category", "planted_bias",
+        "outcomes",
     }  # fmt: skip
     # Events that must be diagnosed on their own do not overlap.
     assert events["data_quality_incident"]["month"] < events["concept_drift"]["start_month"]
@@ -241,6 +243,59 @@ def test_label_gap_matches_the_manifest(loans, manifest):
     assert event["label_gap_reference"] > 0.05, "women must be disadvantaged in the labels"
 
 
+def test_true_outcomes_are_unbiased_and_the_records_are_not(loans, manifest):
+    """Only women's repaid loans are misrecorded, at the documented rate; true outcomes ignore sex."""
+    event = manifest["events"]["planted_bias"]["recording_bias"]
+    wrong = loans[loans["default"] != loans["true_default"]]
+    assert len(wrong) == event["rows"] > 300
+    assert (wrong["sex"] == event["group"]).all() and (wrong["true_default"] == 0).all()
+    repaid = loans[(loans["sex"] == event["group"]) & (loans["true_default"] == 0)]
+    assert repaid["default"].mean() == pytest.approx(event["measured_rate"], abs=1e-4)
+    assert event["measured_rate"] == pytest.approx(event["design_rate"], abs=0.01)
+    # With the same finances, women and men truly default alike: a model of the true outcome that may use
+    # sex gives it (almost) no weight, while on the recorded outcome it does.
+    from sklearn.linear_model import LogisticRegression
+
+    ref = months(loans, *spec.REFERENCE_MONTHS).dropna()
+    x = pd.get_dummies(ref[list(FEATURES) + ["sex"]], drop_first=True, dtype=float)
+    x = x.loc[:, x.std() > 0]  # drop categories without rows in these months (partner_api)
+    x = (x - x.mean()) / x.std()
+    coef = {y: LogisticRegression(max_iter=2_000).fit(x, ref[y]).coef_[0][list(x.columns).index("sex_male")]
+            for y in ("true_default", "default")}
+    assert abs(coef["true_default"]) < 0.1, coef
+    assert coef["default"] < -0.2, coef
+
+
+def test_part_of_the_recorded_gap_is_an_artefact(loans, manifest):
+    event = manifest["events"]["planted_bias"]
+    ref = months(loans, *spec.REFERENCE_MONTHS)
+    true_rates = ref.groupby("sex", observed=True)["true_default"].mean()
+    assert true_rates["female"] - true_rates["male"] == pytest.approx(event["true_label_gap_reference"], abs=1e-4)
+    assert 0 < event["true_label_gap_reference"] < event["label_gap_reference"]
+    fair = event["model_trained_on_true_outcomes"]
+    assert event["four_fifths_ratio"] < fair["four_fifths_ratio"], "the biased records widen the approval gap"
+
+
+def test_outcomes_are_known_late_and_only_for_approved_loans(scored, manifest):
+    from mlops_course.data.outcomes import known_from, outcome_known
+
+    event = manifest["events"]["outcomes"]
+    known = outcome_known(scored, as_of=event["as_of"])
+    month = scored["month"].dt.strftime("%Y-%m")
+    assert known.sum() == event["rows_with_known_outcome"]
+    assert known[month.isin(spec.REFERENCE_MONTHS)].all(), "the reference months are fully labelled"
+    assert not known[month > event["last_application_month_with_outcomes"]].any()
+    after = (month >= event["go_live_month"]) & known
+    assert scored.loc[after, "approved"].all(), "after go-live only approved loans get an outcome"
+    assert known_from(manifest["events"]["concept_drift"]["start_month"]) == event["concept_drift_first_visible_in_outcomes"]
+    for m, share in event["known_share_by_month"].items():
+        assert known[month == m].mean() == pytest.approx(share, abs=1e-4)
+    with pytest.raises(KeyError, match="approved"):
+        outcome_known(scored.drop(columns="approved"))
+    with pytest.raises(ValueError, match="month"):
+        known_from("August")
+
+
 def test_part_time_is_a_proxy_for_sex(loans, manifest):
     proxy = manifest["events"]["planted_bias"]["proxy"]
     ref = months(loans, *spec.REFERENCE_MONTHS)
@@ -274,7 +329,8 @@ def test_reference_model_is_deterministic_and_validated(loans, scored, manifest)
     validation = reference(scored)
     auc = roc_auc_score(validation["default"], validation["p_default"])
     assert auc == pytest.approx(manifest["reference_model"]["auc_validation"], abs=1e-3)
-    assert auc > 0.75
+    assert auc > 0.7, "ranking against the recorded outcomes, which carry the recording bias"
+    assert roc_auc_score(validation["true_default"], validation["p_default"]) > 0.75
 
 
 def test_model_handles_unseen_categories_and_missing_values(loans):

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mlops_course.lender import ROLES as LENDER_ROLES
+from mlops_course.lender import TEST_AUDIT
 from mlops_course.lessons.state.maturity import ML_TEST_SCORE_TESTS
 
 # --- Q1: risk register -------------------------------------------------------------------------------
@@ -103,9 +105,8 @@ def monthly_auc(scored: pd.DataFrame, train_months: tuple[str, ...]) -> pd.DataF
 
 # --- Q5: the team's responsibility matrix -------------------------------------------------------------
 
-#: The roles of the lender's credit-model team; the titles are those of ``mlops_course.lessons.teams.roles``.
-ROLES = ("Business stakeholder", "Data scientist", "Data engineer", "ML/MLOps engineer",
-         "DevOps/platform engineer", "Risk & compliance")
+#: The roles of the lender's credit-model team (``mlops_course.lender.ROLES``, the titles of lesson 2).
+ROLES = LENDER_ROLES
 
 #: The codes a RACI entry may hold (``A/R``: the accountable role does the work itself; ``""``: no part).
 RACI_CODES = ("A/R", "A", "R", "C", "I", "")
@@ -138,46 +139,8 @@ def team_raci() -> pd.DataFrame:
 # The 28 tests of Breck et al. (2017), seven per section, in the paper's order: the same list the
 # lesson-3 chapter teaches, so learners see one set of titles.
 
-#: What an audit found for each test, in the order of ``ML_TEST_SCORE_TESTS``: (status, evidence). The
-#: statuses are those of the lender in chapter 3 (``mlops_course.lessons.state.maturity.EXAMPLE_TEST_STATUSES``).
-_AUDIT = {
-    "data": (
-        ("manual", "A data dictionary lists every input's range; it is checked by hand before a release"),
-        ("manual", "Feature importance was reviewed once, when the model was built"),
-        ("not done", "Nobody has compared what each data source costs with what it adds"),
-        ("manual", "Compliance checked by hand that sex and age band are not model inputs"),
-        ("automated", "The data platform enforces access rights and masks personal data on every load"),
-        ("not done", "Adding a feature takes a project of several weeks"),
-        ("automated", "Unit tests of the feature code run on every commit"),
-    ),
-    "model": (
-        ("manual", "A second data scientist reviews every model change; the review is filed in a ticket"),
-        ("not done", "Nobody has checked whether a better AUC means more profit"),
-        ("automated", "Every training run searches the regularisation strength by cross-validation"),
-        ("not done", "Nobody has measured how fast the model loses quality as it ages"),
-        ("manual", "The model was compared with the old scorecard at validation"),
-        ("manual", "AUC per channel and region was reviewed at validation"),
-        ("manual", "A four-fifths screen by sex was run at validation"),
-    ),
-    "infrastructure": (
-        ("automated", "A nightly job retrains from pinned data and code and compares the coefficients"),
-        ("automated", "Unit tests of the model pipeline run on every commit"),
-        ("manual", "Before a release an engineer runs the steps from data to served model by hand"),
-        ("manual", "Model risk signs off every release after reading the validation report"),
-        ("manual", "A data scientist can trace one application through the model in a notebook"),
-        ("not done", "A new model replaces the old one for all traffic at once"),
-        ("manual", "The previous model file is kept; restoring it takes an engineer about an hour"),
-    ),
-    "monitoring": (
-        ("not done", "Nobody is told when the libraries or the bureau data format change"),
-        ("manual", "A data engineer looks at summaries of the inputs once a month"),
-        ("not done", "Features are computed by different code for training and for serving"),
-        ("manual", "The model's age is reported in the quarterly risk report"),
-        ("not done", "Nothing checks scores for missing or infinite values"),
-        ("automated", "IT dashboards alert when scoring latency or error rates rise"),
-        ("not done", "Nobody compares the model's AUC with its validation figure after go-live"),
-    ),
-}
+# What the audit found is the lender's practice history (``mlops_course.lender.TEST_AUDIT``), the same
+# statuses chapter 3 scores.
 
 
 def lender_test_audit() -> pd.DataFrame:
@@ -185,7 +148,7 @@ def lender_test_audit() -> pd.DataFrame:
     (``"automated"``, ``"manual"`` or ``"not done"``) and ``evidence``."""
     rows = [(section, test, status, evidence)
             for section, tests in ML_TEST_SCORE_TESTS.items()
-            for test, (status, evidence) in zip(tests, _AUDIT[section], strict=True)]
+            for test, (status, evidence) in zip(tests, TEST_AUDIT[section], strict=True)]
     return pd.DataFrame(rows, columns=["section", "test", "status", "evidence"])
 
 
@@ -309,8 +272,8 @@ _SITUATIONS = {
           "been revisited, although the default rate and the score distribution have moved since.",
     "S8": "Adding one corrected income feature changed the weights of all the other inputs and the "
           "approval rate in every region; no input can be improved without re-validating the whole model.",
-    "S9": "The model is retrained only on loans it approved; applicants it rejected never get an outcome, "
-          "so each model decides which data its successor learns from.",
+    "S9": "Any successor of the model can only learn from the loans this model approved: applicants it "
+          "rejects never get an outcome, so the model decides which data its successor will learn from.",
 }
 
 

@@ -7,6 +7,7 @@ Typical use in a notebook::
     loans = load_loans()
     model = train_reference_model(loans)
     scored = score_applications(model, loans)
+    known = scored[outcome_known(scored)]   # only the outcomes a real lender would know by 2025-03
 
 Each dataset has a data card in ``datasets/<name>/CARD.md``; ``datasets/README.md`` lists them.
 """
@@ -32,6 +33,7 @@ from mlops_course.data.loans import (
     VALIDATION_MONTHS,
     generate_loans,
 )
+from mlops_course.data.outcomes import known_from, outcome_known
 
 __all__ = [
     "APPROVAL_THRESHOLD",
@@ -48,10 +50,12 @@ __all__ = [
     "VALIDATION_MONTHS",
     "approve",
     "generate_loans",
+    "known_from",
     "load_adult",
     "load_flights",
     "load_loans",
     "load_loans_manifest",
+    "outcome_known",
     "predict_default",
     "score_applications",
     "train_reference_model",

@@ -20,6 +20,7 @@ from mlops_course.data.credit_model import (
     score_applications,
     train_reference_model,
 )
+from mlops_course.data.outcomes import LAST_MONTH, known_from, last_month_with_outcomes, outcome_known
 
 PSI_EPSILON = 1e-4
 AUC_TOLERANCE = 0.02
@@ -69,29 +70,62 @@ def _psi_table(scored: pd.DataFrame) -> dict:
     return table
 
 
-def _rate_by_sex(frame: pd.DataFrame, column: str) -> dict:
+def _rate_by_sex(frame: pd.DataFrame, column: str, rounded: bool = True) -> dict:
     rates = frame.groupby(frame["sex"].astype(str))[column].mean()
-    return {sex: _r(rates[sex]) for sex in spec.SEXES}
+    return {sex: _r(rates[sex]) if rounded else float(rates[sex]) for sex in spec.SEXES}
 
 
-def _auc(frame: pd.DataFrame) -> float:
-    return _r(roc_auc_score(frame["default"], frame["p_default"]))
+def _ratio(frame: pd.DataFrame, column: str) -> float:
+    """Women's rate divided by men's, from the unrounded rates."""
+    rates = _rate_by_sex(frame, column, rounded=False)
+    return _r(rates["female"] / rates["male"])
+
+
+def _auc(frame: pd.DataFrame, label: str = "default") -> float:
+    return _r(roc_auc_score(frame[label], frame["p_default"]))
 
 
 def _monthly(scored: pd.DataFrame) -> dict:
     summary = {}
     for month in spec.MONTHS:
         batch = _months(scored, [month])
+        approved = batch[batch["approved"]]
         approval = _rate_by_sex(batch, "approved")
         summary[month] = {
             "rows": len(batch),
             "default_rate": _r(batch["default"].mean()),
+            "true_default_rate": _r(batch["true_default"].mean()),
             "auc": _auc(batch),
+            "auc_true": _auc(batch, "true_default"),
+            "outcomes_known_from": known_from(month),
+            "auc_approved": _auc(approved),
+            "default_rate_approved": _r(approved["default"].mean()),
             "approval_rate": _r(batch["approved"].mean()),
             "approval_rate_by_sex": approval,
-            "approval_ratio_female_to_male": _r(approval["female"] / approval["male"]),
+            "approval_ratio_female_to_male": _ratio(batch, "approved"),
         }
     return summary
+
+
+def _outcomes(scored: pd.DataFrame) -> dict:
+    known = scored[scored["outcome_known"]]
+    return {
+        "type": "outcome_delay_and_selective_labels",
+        "what": f"An outcome is known {spec.OUTCOME_DELAY_MONTHS} months after the application month (the "
+        "course's simplification), and from go-live only for approved applications: rejected applicants "
+        "never get a loan, so never an outcome. The training and validation months are fully labelled "
+        "(the course assumes the lender approved every applicant who passed its basic policy rules while "
+        "the model was being built). The data keep every outcome because they are synthetic; "
+        "mlops_course.data.outcomes.outcome_known says which ones the lender knows.",
+        "delay_months": spec.OUTCOME_DELAY_MONTHS,
+        "go_live_month": spec.GO_LIVE_MONTH,
+        "labelled_without_selection": list(spec.REFERENCE_MONTHS),
+        "as_of": LAST_MONTH,
+        "last_application_month_with_outcomes": last_month_with_outcomes(LAST_MONTH),
+        "rows_with_known_outcome": len(known),
+        "known_share_by_month": {m: _r(_months(scored, [m])["outcome_known"].mean()) for m in spec.MONTHS},
+        "concept_drift_first_visible_in_outcomes": known_from(spec.CONCEPT_DRIFT_START),
+    }
 
 
 def _incident(scored: pd.DataFrame, psi: dict) -> dict:
@@ -146,6 +180,10 @@ def _concept_drift(scored: pd.DataFrame, psi: dict) -> dict:
         "auc_after": _auc(after),
         "auc_drop": _r(_auc(before) - _auc(after)),
         "auc_tolerance": AUC_TOLERANCE,
+        "auc_approved_before": _auc(before[before["approved"]]),
+        "auc_approved_after": _auc(after[after["approved"]]),
+        "auc_approved_drop": _r(_auc(before[before["approved"]]) - _auc(after[after["approved"]])),
+        "outcomes_first_known": known_from(spec.CONCEPT_DRIFT_START),
         "default_rate_before": _r(before["default"].mean()),
         "default_rate_after": _r(after["default"].mean()),
         "max_input_psi_after": max(psi[m][f] for m in CONCEPT_ONLY_MONTHS for f in FEATURES),
@@ -184,20 +222,51 @@ def _new_category(scored: pd.DataFrame) -> dict:
     }
 
 
-def _bias(scored: pd.DataFrame, monthly: dict) -> dict:
+def _recording(scored: pd.DataFrame) -> dict:
+    group = scored[scored["sex"] == spec.RECORDING_BIAS_GROUP]
+    repaid = group[group["true_default"] == 0]
+    wrong = scored[scored["default"] != scored["true_default"]]
+    return {
+        "group": spec.RECORDING_BIAS_GROUP,
+        "design_rate": spec.RECORDING_BIAS_RATE,
+        "what": "A share of the group's truly repaid loans is recorded as defaulted (a payment holiday "
+        "during parental leave recorded as a default); no other outcome is recorded wrongly.",
+        "measured_rate": _r(repaid["default"].mean()),
+        "rows": len(wrong),
+        "rows_outside_group": int((wrong["sex"] != spec.RECORDING_BIAS_GROUP).sum()),
+        "true_defaults_recorded_as_repaid": int(((scored["true_default"] == 1) & (scored["default"] == 0)).sum()),
+    }
+
+
+def _true_label_model(loans: pd.DataFrame, validation: pd.DataFrame) -> dict:
+    """Approval by sex in the validation month for the model trained on the true outcomes instead."""
+    model = train_reference_model(loans, target="true_default")
+    approved = score_applications(model, validation)
+    rates = _rate_by_sex(approved, "approved")
+    return {
+        "approval_rate_by_sex": rates,
+        "four_fifths_ratio": _ratio(approved, "approved"),
+        "auc_true": _auc(approved, "true_default"),
+    }
+
+
+def _bias(scored: pd.DataFrame, monthly: dict, loans: pd.DataFrame) -> dict:
     reference = _months(scored, spec.REFERENCE_MONTHS)
     validation_month = spec.VALIDATION_MONTHS[0]
     default_rates = _rate_by_sex(reference, "default")
+    true_rates = _rate_by_sex(reference, "true_default")
     part_time = reference["employment_type"] == "part_time"
+    validation = _months(scored, spec.VALIDATION_MONTHS).drop(columns=["p_default", "approved"])
     return {
         "type": "bias",
         "months": "all",
         "sensitive_feature": "sex",
         "disadvantaged_group": "female",
-        "what": "Recorded defaults disadvantage women beyond what their features explain (historical bias "
-        "in the labels), and part-time work, far more common among the women, is a proxy for sex: "
-        "dropping the sex column does not remove the gap.",
-        "label_bias_logit": spec.FEMALE_LABEL_BIAS_LOGIT,
+        "what": "The recorded outcomes carry a recording bias against women: a share of their repaid loans "
+        "is recorded as defaulted. The true outcome depends on the applicant's finances only, so part of "
+        "the recorded default gap between women and men is an artefact of the records. Part-time work, far "
+        "more common among the women, is a proxy for sex: dropping the sex column does not remove the gap.",
+        "recording_bias": _recording(scored),
         "proxy": {
             "feature": "employment_type",
             "category": "part_time",
@@ -205,11 +274,14 @@ def _bias(scored: pd.DataFrame, monthly: dict) -> dict:
         },
         "default_rate_by_sex_reference": default_rates,
         "label_gap_reference": _r(default_rates["female"] - default_rates["male"]),
+        "true_default_rate_by_sex_reference": true_rates,
+        "true_label_gap_reference": _r(true_rates["female"] - true_rates["male"]),
         "approval_threshold": APPROVAL_THRESHOLD,
         "approval_month": validation_month,
         "approval_rate_by_sex": monthly[validation_month]["approval_rate_by_sex"],
         "four_fifths_ratio": monthly[validation_month]["approval_ratio_female_to_male"],
         "four_fifths_screen_passed": monthly[validation_month]["approval_ratio_female_to_male"] >= 0.8,
+        "model_trained_on_true_outcomes": _true_label_model(loans, validation),
     }
 
 
@@ -218,6 +290,7 @@ def build_manifest(loans: pd.DataFrame, seed: int) -> dict:
     model = train_reference_model(loans)
     scored = score_applications(model, loans)
     scored["month_key"] = scored["month"].dt.strftime("%Y-%m")
+    scored["outcome_known"] = outcome_known(scored)
     psi = _psi_table(scored)
     monthly = _monthly(scored)
     return {
@@ -236,7 +309,9 @@ def build_manifest(loans: pd.DataFrame, seed: int) -> dict:
             "psi": "sum of (c - r) * ln(c / r); numeric: 10 bins at the reference deciles, open outer edges, "
             "right-closed bins, missing values dropped; categorical: one bin per category, unseen "
             f"categories get their own bin; empty shares replaced by {PSI_EPSILON}",
-            "auc": "ROC AUC of the reference model's p_default against default",
+            "auc": "ROC AUC of the reference model's p_default against the recorded default, over all "
+            "applications (hindsight only the course has); auc_true against true_default; auc_approved over "
+            "the approved applications only (what the lender can measure, once outcomes_known_from has passed)",
             "approval_policy": f"approve when p_default < {APPROVAL_THRESHOLD}",
         },
         "events": {
@@ -250,7 +325,8 @@ def build_manifest(loans: pd.DataFrame, seed: int) -> dict:
             "concept_drift": _concept_drift(scored, psi),
             "income_drift": _income_drift(psi),
             "new_category": _new_category(scored),
-            "planted_bias": _bias(scored, monthly),
+            "planted_bias": _bias(scored, monthly, loans),
+            "outcomes": _outcomes(scored),
         },
         "reference_model": {
             "features": list(FEATURES),

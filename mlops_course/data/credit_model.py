@@ -53,18 +53,24 @@ def _pipeline() -> Pipeline:
     return make_pipeline(preprocess, LogisticRegression(max_iter=1_000))
 
 
-def train_reference_model(loans: pd.DataFrame | None = None, months: tuple[str, ...] = TRAIN_MONTHS) -> Pipeline:
+def train_reference_model(
+    loans: pd.DataFrame | None = None, months: tuple[str, ...] = TRAIN_MONTHS, target: str = TARGET
+) -> Pipeline:
     """Fit the reference credit model on ``months`` of ``loans`` (default: the committed loan data).
 
     Returns a fitted scikit-learn pipeline whose ``predict_proba(X)[:, 1]`` is P(default). Training takes
-    well under a second and gives the same model on every run.
+    well under a second and gives the same model on every run. ``target`` is the recorded outcome
+    ``default`` (what the lender has); ``"true_default"`` trains the model the lender could have had
+    without the recording bias.
     """
+    if target not in ("default", "true_default"):
+        raise ValueError(f"target must be 'default' (recorded) or 'true_default', got {target!r}")
     if loans is None:
         loans = load_loans()
     train = loans[loans["month"].dt.strftime("%Y-%m").isin(months)]
     if train.empty:
         raise ValueError(f"no applications in the training months {months}; pass the full loan data")
-    return _pipeline().fit(train[list(FEATURES)], train[TARGET])
+    return _pipeline().fit(train[list(FEATURES)], train[target])
 
 
 def predict_default(model: Pipeline, applications: pd.DataFrame) -> pd.Series:

@@ -27,6 +27,7 @@ _LOANS_CATEGORIES = {
 _LOANS_NUMBERS = {
     "age": "int64", "income": "int64", "loan_amount": "int64", "term_months": "int64",
     "debt_to_income": "float64", "credit_history_years": "float64", "existing_loans": "int64", "default": "int64",
+    "true_default": "int64",
 }  # fmt: skip
 
 _FLIGHTS_CATEGORIES = ("carrier", "origin", "dest")
@@ -84,7 +85,10 @@ def load_loans(root: str | Path | None = None) -> pd.DataFrame:
 
     ``month`` is the first day of the application month (datetime64), categorical columns are
     ``category`` with every category of the whole period (``channel`` includes ``partner_api`` even in
-    months without it), ``default`` is 1 for a defaulted loan. ``root`` overrides the datasets folder.
+    months without it). ``default`` is the outcome the lender recorded (1 = defaulted), which carries a
+    recording bias against women; ``true_default`` is what really happened, known only because the data are
+    synthetic. A real lender learns an outcome months later, and only for approved applications: see
+    ``mlops_course.data.outcomes``. ``root`` overrides the datasets folder.
     """
     return _load("loans/loans.csv", read_loans_csv, root)
 

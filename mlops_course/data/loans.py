@@ -17,8 +17,17 @@ drift, the income drift, the new channel) come after the months that must stay c
   applicants look the same as before.
 - from 2024-11: gradual covariate drift. Applicants' incomes rise a little more every month.
 - from 2025-01: a new channel, ``partner_api``, starts sending applications.
-- all months: planted bias. Recorded defaults disadvantage women beyond what their features explain, and
-  ``employment_type == "part_time"`` is a proxy for being a woman.
+- all months: planted label bias. Each application has a true outcome (``true_default``, which depends on
+  the applicant's finances only, never on sex) and the outcome the lender recorded (``default``). Until the
+  lender's collections system is fixed, a payment holiday taken during parental leave is recorded as a
+  default even when the loan is repaid in full; in this data that happens to a share of the women's
+  repaid loans (``RECORDING_BIAS_RATE``) and to no man's. ``employment_type == "part_time"`` is a proxy for
+  being a woman, so a model trained on the recorded labels learns the bias without seeing ``sex``.
+- all months: outcome delay and selective labels. The course treats an outcome as known
+  ``OUTCOME_DELAY_MONTHS`` months after the application month, and, once the model decides (from
+  ``GO_LIVE_MONTH``), only for approved applications: a rejected applicant never gets a loan, so never an
+  outcome. The data keep both outcomes for every application because they are synthetic;
+  ``mlops_course.data.outcomes`` says which of them a real lender would know, and when.
 
 This module only generates the frame; ``mlops_course.data.build`` writes it and its manifest. Regenerate
 the committed files (byte-for-byte identical on every run) with::
@@ -56,7 +65,13 @@ NEW_CHANNEL_START = "2025-01"
 NEW_CHANNEL_SHARE = 0.15
 
 FEMALE_SHARE = 0.45
-FEMALE_LABEL_BIAS_LOGIT = 0.6
+# The recording bias: a share of this group's repaid loans is recorded as defaulted.
+RECORDING_BIAS_GROUP = "female"
+RECORDING_BIAS_RATE = 0.07
+
+# When outcomes become known, and for whom (see the module docstring).
+GO_LIVE_MONTH = "2024-04"
+OUTCOME_DELAY_MONTHS = 6
 
 REGIONS = ("capital", "north", "south", "east", "west")
 CHANNELS = ("branch", "online", "broker", NEW_CHANNEL)
@@ -68,7 +83,7 @@ SEXES = ("female", "male")
 COLUMNS = (
     "application_id", "month", "age", "age_band", "sex", "region", "employment_type", "income",
     "loan_purpose", "loan_amount", "term_months", "debt_to_income", "credit_history_years",
-    "existing_loans", "channel", "default",
+    "existing_loans", "channel", "default", "true_default",
 )  # fmt: skip
 
 # Share of each employment type by sex (70% of applicants aged 63 or more are then made retired). Part-time
@@ -91,8 +106,8 @@ _CHANNEL_SHARES = (0.35, 0.45, 0.20)
 RISK_SCALE = (
     "log-odds of default; income, amount, dti and history enter standardised as "
     "(ln income - ln 36000) / 0.5, (ln loan_amount - ln 10000) / 0.6, (debt_to_income - 0.30) / 0.14, "
-    "(credit_history_years - 10) / 7; young means age < 25; categories not listed add 0; "
-    f"women add {FEMALE_LABEL_BIAS_LOGIT} (the planted label bias)"
+    "(credit_history_years - 10) / 7; young means age < 25; categories not listed add 0; sex does not "
+    "enter: this is the risk of the true outcome, the recording bias comes on top"
 )
 RISK = {
     "before": {
@@ -170,7 +185,7 @@ def _applicants(rng: np.random.Generator, n: int, month: str) -> pd.DataFrame:
 
 
 def _default_logit(applicants: pd.DataFrame, regime: str) -> np.ndarray:
-    """Return the log-odds of default, including the planted bias against women."""
+    """Return the log-odds of the true outcome (default), which does not depend on sex."""
     risk = RISK[regime]
     a = applicants
     logit = (
@@ -184,19 +199,23 @@ def _default_logit(applicants: pd.DataFrame, regime: str) -> np.ndarray:
     )
     for column in ("employment_type", "channel", "loan_purpose", "region"):
         logit = logit + a[column].map(risk[column]).fillna(0.0).astype(float)
-    logit = logit + FEMALE_LABEL_BIAS_LOGIT * (a["sex"] == "female")
     return logit.to_numpy()
 
 
 def _month_batch(month: str, seed: int) -> pd.DataFrame:
-    """Generate one month of applications with their default labels, before any recording error."""
+    """Generate one month of applications with their true and recorded outcomes and any recording error."""
     rng = np.random.default_rng([seed, MONTHS.index(month)])
     n = int(rng.integers(1_800, 2_401))
     batch = _applicants(rng, n, month)
     regime = "after" if month >= CONCEPT_DRIFT_START else "before"
-    batch["default"] = (rng.random(n) < 1 / (1 + np.exp(-_default_logit(batch, regime)))).astype(int)
+    batch["true_default"] = (rng.random(n) < 1 / (1 + np.exp(-_default_logit(batch, regime)))).astype(int)
     missing_rate = INCIDENT_MISSING_RATE if month == INCIDENT_MONTH else BASELINE_MISSING_RATE
     batch[MISSING_FEATURE] = batch[MISSING_FEATURE].mask(rng.random(n) < missing_rate)
+    # Drawn last, so that the earlier draws (and the incident's rows) do not depend on it.
+    misrecorded = (batch["sex"] == RECORDING_BIAS_GROUP) & (batch["true_default"] == 0) & (
+        rng.random(n) < RECORDING_BIAS_RATE
+    )
+    batch["default"] = np.where(misrecorded, 1, batch["true_default"])
     if month == INCIDENT_MONTH:
         in_cents = batch["channel"] == INCIDENT_CHANNEL
         batch.loc[in_cents, "loan_amount"] *= INCIDENT_AMOUNT_FACTOR
