@@ -1,64 +1,89 @@
-"""Knowledge checks for the chapter notebooks: a multiple-choice question with immediate feedback.
+"""Knowledge-check widget for the chapter notebooks: a scenario question with feedback on every option.
 
-Use in a notebook cell::
+A chapter cell shows a check from the bank (``mlops_course.lessons.knowledge_checks``) by its id::
 
-    from mlops_course.widgets import knowledge_check
+    knowledge_check("ch1-metric-alignment")
 
-    knowledge_check(
-        "Which section decides the ML Test Score?",
-        ["The average of the four", "The weakest of the four", "The strongest of the four"],
-        correct=1,
-        explanation="The final score is the minimum over the four sections.",
-    )
+The widget shows the question as formatted text and every option as a full-width button holding the
+option's whole text, wrapped between words. Clicking an option marks it and explains why it is right or
+why it is wrong; a learner may try the other options to read their explanations too.
 
-The call prints the question and its lettered options as plain text, then shows one button per letter.
-A click gives feedback at once: "Correct" with the explanation, or "Not quite" and a second try; after
-the second wrong try the answer and the explanation are shown.
-
-Why the plain text: a notebook read without a running kernel (on GitHub, in an HTML export, in a diff)
-cannot show live widgets, and the chapters must still read well there. The printed question is that
-static version; the widget's own plain-text fallback holds the answer and the explanation, so a static
-copy shows them while a live notebook keeps them behind the buttons. Both texts are fixed strings, so the
-committed outputs are reproduced exactly when the notebook is executed again.
+What a reader without a running kernel sees (GitHub, an HTML export, a diff, nbval's comparison) is the
+widget's static fallback: the question and the options, never which option is correct and never the
+explanations. The fallback is built from fixed strings only, so re-executing a notebook reproduces its
+committed output exactly.
 """
 
 from __future__ import annotations
 
 import html
-import string
-from collections.abc import Sequence
+import re
 
 import ipywidgets as widgets
 from IPython.display import display
 
-#: Wrong tries allowed before the answer is shown.
-MAX_TRIES = 2
+from mlops_course.lessons.knowledge_checks import KnowledgeCheck, get_check
+
+#: Words wrap between words, never inside one; the button grows with its text instead of cutting it off.
+_STYLE = """<style>
+.mlops-kc-option.jupyter-button, .mlops-kc-option.widget-button {
+  white-space: normal; overflow-wrap: normal; word-break: normal; hyphens: none;
+  height: auto; min-height: 2.4em; text-align: left; line-height: 1.4; padding: 0.4em 0.8em;
+  text-overflow: clip; overflow: visible;
+}
+</style>"""
+
+STATIC_HINT = "Run the notebook and choose an option to get feedback."
 
 
-def _letters(count: int) -> list[str]:
-    return list(string.ascii_lowercase[:count])
+#: Inline Markdown of the questions besides `code`: **strong** and *emphasis*.
+_INLINE = [(re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
+           (re.compile(r"\*([^*]+)\*"), r"<em>\1</em>")]
 
 
-def _correct_index(options: Sequence[str], correct: int | str) -> int:
-    """Accept the correct option as a 0-based index or as the option's exact text."""
-    if isinstance(correct, bool):  # bool is an int subclass; True would silently mean option b
-        raise TypeError("correct must be an option index (int) or the option's text (str), not a bool")
-    if isinstance(correct, int):
-        if not 0 <= correct < len(options):
-            raise ValueError(f"correct={correct} is not an option index; use 0 to {len(options) - 1}")
-        return correct
-    if isinstance(correct, str):
-        if correct not in options:
-            raise ValueError(f"correct={correct!r} is not one of the options {list(options)}")
-        return list(options).index(correct)
-    raise TypeError(f"correct must be an int index or the option text, got {type(correct).__name__}")
+def markdown_to_html(text: str) -> str:
+    """Render a question's Markdown (paragraphs, `code`, **strong**, *emphasis*) to HTML.
+
+    The bank uses only this small subset (a test keeps it so), which spares the course a Markdown library.
+    """
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    rendered = []
+    for paragraph in paragraphs:
+        # code spans first, so that stars inside code are left alone
+        pieces = re.split(r"(`[^`]+`)", html.escape(paragraph, quote=False))
+        out = []
+        for piece in pieces:
+            if piece.startswith("`") and piece.endswith("`") and len(piece) > 1:
+                out.append(f"<code>{piece[1:-1]}</code>")
+            else:
+                for pattern, replacement in _INLINE:
+                    piece = pattern.sub(replacement, piece)
+                out.append(piece)
+        rendered.append(f"<p>{''.join(out)}</p>")
+    return "".join(rendered)
+
+
+def static_text(check: KnowledgeCheck) -> str:
+    """The plain-text fallback: the question and the options, nothing that tells the answer."""
+    lines = ["Knowledge check", "", check.question, ""]
+    lines += [f"- {option.text}" for option in check.options]
+    lines += ["", STATIC_HINT]
+    return "\n".join(lines)
+
+
+def static_html(check: KnowledgeCheck) -> str:
+    """The HTML fallback: the same content as :func:`static_text`, formatted."""
+    items = "".join(f"<li>{html.escape(option.text)}</li>" for option in check.options)
+    return (f'<div class="mlops-kc-static"><p><strong>Knowledge check</strong></p>'
+            f"{markdown_to_html(check.question)}<ul>{items}</ul><p><em>{STATIC_HINT}</em></p></div>")
 
 
 class StaticTextBox(widgets.VBox):
     """A VBox whose plain-text representation is ``static_text`` instead of the widget's repr.
 
     Front ends that cannot render widgets (static copies of a notebook) show that text; it is also what
-    nbval compares, so it must not contain anything that changes between runs.
+    nbval compares, so it must not contain anything that changes between runs. The lesson modules use it
+    for their interactive tools (risk matrix, self-assessment).
     """
 
     def __init__(self, children, static_text: str):
@@ -73,99 +98,59 @@ class StaticTextBox(widgets.VBox):
         return bundle
 
 
-class KnowledgeCheck:
-    """One multiple-choice question: its static text, its widget and the feedback logic.
+class KnowledgeCheckWidget(widgets.VBox):
+    """The live widget of one check: question, one button per option, and a feedback line.
 
-    ``answer(choice)`` is what a click on a letter does; tests and non-widget front ends call it directly.
-    ``widget`` is the container to display, ``buttons`` the letter buttons, ``feedback_html`` the feedback line.
+    ``choose(index)`` is what a click on an option does; tests and other front ends call it directly.
     """
 
-    def __init__(self, question: str, options: Sequence[str], correct: int | str, explanation: str):
-        if not isinstance(question, str) or not question.strip():
-            raise ValueError("question must be a non-empty string")
-        options = list(options)
-        if len(options) < 2:
-            raise ValueError(f"a knowledge check needs at least two options, got {len(options)}")
-        if len(options) > 26:
-            raise ValueError("a knowledge check takes at most 26 options (one letter each)")
-        if any(not isinstance(o, str) or not o.strip() for o in options):
-            raise ValueError("every option must be a non-empty string")
-        if len(set(options)) != len(options):
-            raise ValueError("options must be different from each other")
-        if not isinstance(explanation, str) or not explanation.strip():
-            raise ValueError("explanation must be a non-empty string: learners need the why, not only the what")
-        self.question = question.strip()
-        self.options = options
-        self.correct = _correct_index(options, correct)
-        self.explanation = explanation.strip()
-        self.letters = _letters(len(options))
-        self.wrong_tries = 0
+    def __init__(self, check: KnowledgeCheck):
+        if not isinstance(check, KnowledgeCheck):
+            raise TypeError(f"expected a KnowledgeCheck, got {type(check).__name__}; "
+                            "use knowledge_check('<id>') to show a check from the bank")
+        self.check = check
         self.feedback = ""
         self.solved = False
-        self.buttons = widgets.ToggleButtons(
-            options=[(letter, i) for i, letter in enumerate(self.letters)],
-            value=None,
-            description="Your answer:",
-            style={"button_width": "3em", "description_width": "initial"},
-        )
+        self.tried: set[int] = set()
+        self.question_html = widgets.HTML(
+            f"<p><strong>Knowledge check</strong></p>{markdown_to_html(check.question)}")
+        self.option_buttons = [self._option_button(i, option.text) for i, option in enumerate(check.options)]
         self.feedback_html = widgets.HTML(value="")
-        self.buttons.observe(self._on_pick, names="value")
-        self.widget = StaticTextBox([self.buttons, self.feedback_html], self.answer_key())
+        super().__init__([widgets.HTML(_STYLE), self.question_html, *self.option_buttons, self.feedback_html],
+                         layout=widgets.Layout(width="100%", max_width="52em"))
 
-    # -- texts -------------------------------------------------------------------------------------------
-    def question_text(self) -> str:
-        """The question and its lettered options, as printed above the widget."""
-        lines = [f"Knowledge check: {self.question}"]
-        lines += [f"  {letter}) {option}" for letter, option in zip(self.letters, self.options)]
-        lines.append("Pick a letter below for feedback.")
-        return "\n".join(lines)
+    def _option_button(self, index: int, text: str) -> widgets.Button:
+        button = widgets.Button(description=text, layout=widgets.Layout(width="100%", height="auto"))
+        button.add_class("mlops-kc-option")
+        button.on_click(lambda _button, index=index: self.choose(index))
+        return button
 
-    def answer_key(self) -> str:
-        """The answer and the explanation, the widget's text for readers without a live kernel."""
-        letter = self.letters[self.correct]
-        return f"Answer: {letter}) {self.options[self.correct]}\n{self.explanation}"
-
-    # -- behaviour ---------------------------------------------------------------------------------------
-    def answer(self, choice: int | str) -> str:
-        """Record a choice (a letter such as ``"b"`` or a 0-based index) and return the feedback text."""
-        index = self._choice_index(choice)
-        letter = self.letters[index]
-        if index == self.correct:
+    def choose(self, index: int) -> str:
+        """Pick option ``index`` (0-based), mark it, and return the feedback shown below the options."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.check.options):
+            raise ValueError(f"choose an option index from 0 to {len(self.check.options) - 1}, got {index!r}")
+        option = self.check.options[index]
+        self.tried.add(index)
+        if option.correct:
             self.solved = True
-            self.feedback = f"Correct: {letter}) {self.options[index]}. {self.explanation}"
-        elif self.solved:
-            self.feedback = f"You already found the answer ({self.letters[self.correct]}). {self.explanation}"
+            self.feedback = f"Correct. {option.why}"
         else:
-            self.wrong_tries += 1
-            if self.wrong_tries < MAX_TRIES:
-                self.feedback = (f"Not quite: {letter}) is not the best answer. "
-                                 "Read the options again and try once more.")
-            else:
-                self.feedback = f"Not quite. {self.answer_key().replace(chr(10), ' ')}"
+            again = "" if self.solved else " Try another option."
+            self.feedback = f"Not this one. {option.why}{again}"
+        self.option_buttons[index].button_style = "success" if option.correct else "danger"
         self.feedback_html.value = f"<p>{html.escape(self.feedback)}</p>"
         return self.feedback
 
-    def _choice_index(self, choice: int | str) -> int:
-        if isinstance(choice, str) and choice.strip().lower() in self.letters:
-            return self.letters.index(choice.strip().lower())
-        if isinstance(choice, int) and not isinstance(choice, bool) and 0 <= choice < len(self.options):
-            return choice
-        raise ValueError(f"choice must be one of the letters {self.letters} or an index 0 to {len(self.options) - 1}")
-
-    def _on_pick(self, change) -> None:
-        if change["new"] is not None:
-            self.answer(change["new"])
-
-    def show(self) -> None:
-        """Print the static question, then display the widget."""
-        print(self.question_text())
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = static_text(self.check)
+        bundle["text/html"] = static_html(self.check)
+        return bundle
 
 
-def knowledge_check(question: str, options: Sequence[str], correct: int | str, explanation: str) -> None:
-    """Show a multiple-choice knowledge check with immediate feedback.
+def knowledge_check(check_id: str) -> None:
+    """Display the knowledge check ``check_id`` from the bank.
 
-    ``correct`` is the 0-based index of the right option or its exact text. Returns ``None`` so that a
-    cell ending with this call does not display the widget twice.
+    Returns ``None`` so that a cell ending with this call does not display the widget twice.
     """
-    KnowledgeCheck(question, options, correct, explanation).show()
+    display(KnowledgeCheckWidget(get_check(check_id)))

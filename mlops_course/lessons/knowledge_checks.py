@@ -281,8 +281,8 @@ of the model. What does the four-fifths screen say?
     _check(
         "ch1-impossibility", 1,
         """
-The lender's scores are **calibrated** for women and for men: of the applicants scored 10 %, about 10 %
-default in each group. Recorded default rates differ between the groups. A reviewer asks for **equal
+Suppose the lender recalibrates its scores so that they are **calibrated** for women and for men: of the
+applicants scored 10 %, about 10 % default in each group. Default rates still differ between the groups. A reviewer asks for **equal
 false positive and false negative rates** across the groups as well. What do Kleinberg, Mullainathan and
 Raghavan (2016) and Chouldechova (2017) show?
 """,
