@@ -53,14 +53,16 @@ def serial_nbgrader(course: Course, out: Path, assignments: list[str], timeout: 
     """Plain ``nbgrader autograde``, one assignment after the other; returns (seconds, submissions)."""
     seconds, count = 0.0, 0
     for assignment in assignments:
-        course = ScratchCourse(assignment, source_dir=course.source_dir(assignment), workdir=out / assignment)
+        # stock nbgrader: no sandbox, no planted checks
+        scratch = ScratchCourse(assignment, source_dir=course.source_dir(assignment), workdir=out / assignment,
+                                sandbox_mode=None)
         for student in course.submitted_students(assignment):
-            shutil.copytree(course.submitted / student / assignment, course.root / "submitted" / student / assignment)
+            shutil.copytree(course.submitted / student / assignment, scratch.root / "submitted" / student / assignment)
             count += 1
         command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
                    f"--Execute.timeout={timeout}"]
         started = time.monotonic()
-        subprocess.run(command, cwd=course.root, capture_output=True, env=nbgrader_environment())
+        subprocess.run(command, cwd=scratch.root, capture_output=True, env=nbgrader_environment())
         seconds += time.monotonic() - started
         print(f"  serial nbgrader, {assignment}: {time.monotonic() - started:.1f} s", flush=True)
     return seconds, count

@@ -33,6 +33,8 @@ def test_bank_scores_as_expected(bank_path, scratch_course_for):
             if got[cell] != want:
                 mismatches.append(f"{name}: {cell} scored {got[cell]}, expected {want}")
     assert not mismatches, "\n".join(mismatches)
+    flagged = {name: result.review for name, result in results.items() if result.review}
+    assert not flagged, f"honest or plainly wrong submissions flagged as tampering: {flagged}"
 
 
 @pytest.mark.parametrize("bank_path", BANKS, ids=lambda p: p.stem)

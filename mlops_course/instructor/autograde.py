@@ -329,9 +329,16 @@ def print_summary(graded: list[Result], skipped: list[Result], seconds: float, o
     if skipped:
         print(f"Skipped {len(skipped)} unchanged submission(s) graded before (--force regrades them).")
     everything = graded + skipped
-    failed = [r for r in everything if r.status == FAILED]
-    troubled = [r for r in everything if r.status == GRADED and r.reasons]
+    review = [r for r in everything if r.review]
+    failed = [r for r in everything if r.status == FAILED and not r.review]
+    troubled = [r for r in everything if r.status == GRADED and r.reasons and not r.review]
     late = [r for r in everything if r.seconds_late > 0]
+    if review:
+        print(f"\nNeeds review: the submission modified the grading environment; its autograded points are "
+              f"withheld ({len(review)}):")
+        for r in review:
+            print(f"  {r.student}/{r.assignment} ({r.withheld:g} point(s) withheld): "
+                  + "; ".join(x.split(": ", 1)[-1] for x in r.review))
     if failed:
         print(f"\nNot gradable, scored 0 ({len(failed)}):")
         for r in failed:

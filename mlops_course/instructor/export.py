@@ -22,6 +22,7 @@ from mlops_course.instructor.course import Course, add_workdir_argument, chosen_
 from mlops_course.instructor.results import FAILED
 
 GRADED, MANUAL, NOT_GRADABLE, MISSING = "graded", "needs manual grading", "not gradable", "not submitted"
+NEEDS_REVIEW = "needs review"  # the grader saw tampering: autograded points withheld until a person looks
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ def gather(course: Course, assignments: list[str] | None = None) -> ClassGrades:
                 except MissingEntry:
                     entry.status = NOT_GRADABLE
                     entry.reasons.append("missing from the gradebook: run `mlops-course autograde --force`")
+            if record.review and entry.status != NOT_GRADABLE:
+                entry.status = NEEDS_REVIEW
+                entry.reasons += record.review + [f"{record.withheld:g} autograded point(s) withheld"]
             entries[(record.student, record.assignment)] = entry
     return ClassGrades(questions, entries, roster)
 
@@ -200,7 +204,8 @@ def grades_table(grades: ClassGrades) -> tuple[list[str], list[list]]:
         for assignment, questions in grades.questions.items():
             entry = grades.entry(student, assignment)
             row += [_number(entry.scores.get((q.notebook, q.grade_id))) for q in questions]
-            status = entry.status + (": " + "; ".join(entry.reasons) if entry.status == NOT_GRADABLE else "")
+            status = entry.status + (": " + "; ".join(entry.reasons) if entry.status in (NOT_GRADABLE, NEEDS_REVIEW)
+                                     else "")
             row += [_number(entry.total), _number(entry.max_score), status,
                     _number(round(entry.seconds_late / 60, 1)) if entry.seconds_late else ""]
             total += entry.total

@@ -8,7 +8,11 @@ with one more preprocessor, ``HideHiddenTests``, which
 - removes the hidden block from each test cell's source (a comment says how many lines are not shown);
 - replaces each test cell's traceback by the error's summary -- which check failed (the visible line,
   or "a hidden test") and its message -- so the learner still learns *what* went wrong;
-- removes any ``BEGIN/END MARK SCHEME`` block.
+- removes any ``BEGIN/END MARK SCHEME`` block;
+- keeps nothing else a test cell printed: what a test prints (or what a learner's callback prints while
+  a test runs) may be hidden test code or an expected value;
+- removes any output, in any cell, that quotes a line of a hidden test or names a folder of the grading
+  machine (a learner's code can collect those and print them later).
 
 Submissions that could not be graded get a page saying why, and every student gets an ``index.html``
 with their scores and links.
@@ -21,9 +25,12 @@ import os
 import re
 import sys
 
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+import nbformat
 
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool, List, Unicode
+
+from mlops_course.grading.cells import read_notebook
 from mlops_course.instructor import results
 from mlops_course.instructor.course import Course, add_workdir_argument, chosen_assignments, course_config
 from mlops_course.instructor.outputs import HIDDEN_BEGIN, error_message, failing_line, hidden_lines
@@ -37,6 +44,8 @@ class HideHiddenTests(Preprocessor):
     """Strip hidden tests (source and tracebacks) and mark schemes from an autograded notebook."""
 
     enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
+    hidden_texts = List(Unicode(), help="lines of hidden tests that no output may quote").tag(config=True)
+    private_paths = List(Unicode(), help="folders of the grading machine that no output may name").tag(config=True)
 
     def preprocess(self, nb, resources):
         nb, resources = super().preprocess(nb, resources)
@@ -50,13 +59,49 @@ class HideHiddenTests(Preprocessor):
         meta = nbgrader_meta(cell)
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
             _hide_in_test_cell(cell)
+        if cell.cell_type == "code":
+            cell.outputs = [self._safe(output) for output in cell.get("outputs", [])]
         return cell, resources
+
+    def _safe(self, output):
+        """The output, or a note in its place when it quotes a hidden test or a folder of the grader."""
+        text = _output_text(output)
+        quoted = any(line in text for line in self.hidden_texts) or any(p in text for p in self.private_paths)
+        if not quoted:
+            return output
+        return nbformat.v4.new_output("stream", name="stdout", text=REMOVED_OUTPUT)
+
+
+REMOVED_OUTPUT = "[output removed from the feedback: it showed grading code or files outside your submission]\n"
+MIN_QUOTED = 12  # shorter hidden lines (a bare "assert x") say nothing and would match ordinary output
+
+
+def _output_text(output) -> str:
+    parts = [output.get("text", ""), output.get("evalue", ""), "\n".join(output.get("traceback", []))]
+    parts += [str(value) for value in output.get("data", {}).values()]
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def hidden_test_texts(source_notebooks) -> list[str]:
+    """The lines of every hidden-test block of the source notebooks, long enough to be told apart."""
+    texts = set()
+    for nb in source_notebooks:
+        for cell in nb.cells:
+            lines = cell.source.splitlines()
+            for number in hidden_lines(cell.source):
+                line = lines[number - 1].strip()
+                if len(line) >= MIN_QUOTED and "HIDDEN TESTS" not in line:
+                    texts.add(line)
+    return sorted(texts)
 
 
 def _hide_in_test_cell(cell) -> None:
     lines = cell.source.splitlines()
     hidden = hidden_lines(cell.source)
-    for output in cell.get("outputs", []):
+    # Only the error survives, as a summary: printed text and displays of a test cell may hold hidden code,
+    # expected values or what a learner's callback printed while the tests ran.
+    cell.outputs = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    for output in cell.outputs:
         if output.get("output_type") == "error":
             output["traceback"] = _summary(output, lines, hidden)
     if hidden:
@@ -134,11 +179,23 @@ def _nbgrader_feedback(course: Course, assignment: str, student: str, environmen
 
     config = course_config(course)
     config.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    sources = [read_notebook(p) for p in sorted(course.source_dir(assignment).glob("*.ipynb"))]
+    config.HideHiddenTests.hidden_texts = hidden_test_texts(sources)
+    config.HideHiddenTests.private_paths = private_paths(course)
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id, coursedir.student_id = assignment, student
     converter = GenerateFeedback(coursedir=coursedir, config=config)
     converter.force = True
     return capture_log(converter)
+
+
+def private_paths(course: Course) -> list[str]:
+    """Folders of the grading machine that a learner never needs to see: the course's working folder (other
+    submissions, gradebook, templates) and the solutions. Library paths in tracebacks stay: they help."""
+    from mlops_course.paths import course_root
+
+    folders = {str(course.workdir), str(course.workdir.resolve()), str(course_root() / "solutions")}
+    return sorted(folders)
 
 
 PAGE = """<!DOCTYPE html>

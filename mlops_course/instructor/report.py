@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mlops_course.instructor import results
-from mlops_course.instructor.export import (GRADED, MANUAL, MISSING, NOT_GRADABLE, ClassGrades, Question,
+from mlops_course.instructor.export import (GRADED, MANUAL, MISSING, NEEDS_REVIEW, NOT_GRADABLE, ClassGrades, Question,
                                             add_selection_arguments, graded_class)
 from mlops_course.instructor.progress import duration
 from mlops_course.instructor.results import Result
@@ -156,20 +156,24 @@ def overview(grades: ClassGrades) -> str:
         shares = [100 * e.total / e.max_score for e in entries if e.status != MISSING and e.max_score]
         count = Counter(e.status for e in entries)
         rows.append([assignment, count[GRADED] + count[MANUAL], count[NOT_GRADABLE], count[MISSING], count[MANUAL],
-                     f"{statistics.fmean(shares):.0f}%" if shares else "-",
+                     count[NEEDS_REVIEW], f"{statistics.fmean(shares):.0f}%" if shares else "-",
                      f"{statistics.median(shares):.0f}%" if shares else "-"])
     return _table(["assignment", "graded", "not gradable", "not submitted", "awaiting manual grading",
-                   "mean score", "median score"], rows, {1, 2, 3, 4, 5, 6})
+                   "needs review", "mean score", "median score"], rows, {1, 2, 3, 4, 5, 6, 7})
 
 
 def attention(grades: ClassGrades) -> str:
     failed = [[e.student, e.assignment, "; ".join(e.reasons)] for e in grades.entries.values()
               if e.status == NOT_GRADABLE]
+    review = [[e.student, e.assignment, "; ".join(e.reasons)] for e in grades.entries.values()
+              if e.status == NEEDS_REVIEW]
     troubled = [[e.student, e.assignment, f"{e.total:g}/{e.max_score:g}", "; ".join(e.reasons)]
-                for e in grades.entries.values() if e.status != NOT_GRADABLE and e.reasons]
+                for e in grades.entries.values() if e.status not in (NOT_GRADABLE, NEEDS_REVIEW) and e.reasons]
     late = [[e.student, e.assignment, duration(e.seconds_late)] for e in grades.entries.values()
             if e.seconds_late > 0]
-    return ("<h3>Not gradable (scored 0)</h3>" + _table(["student", "assignment", "reason"], sorted(failed))
+    return ("<h3>Needs review: the submission modified the grading environment (autograded points withheld)</h3>"
+            + _table(["student", "assignment", "what the grader saw"], sorted(review))
+            + "<h3>Not gradable (scored 0)</h3>" + _table(["student", "assignment", "reason"], sorted(failed))
             + "<h3>Graded, with problems worth a look</h3>"
             + _table(["student", "assignment", "score", "what happened"], sorted(troubled))
             + "<h3>Late</h3>" + _table(["student", "assignment", "late by"], sorted(late), {2}))

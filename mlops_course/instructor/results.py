@@ -37,6 +37,8 @@ class Result:
     seconds_late: float = 0.0
     input_hash: str = ""
     log_tail: str = ""
+    review: list[str] = field(default_factory=list)   # why a person must look at it (tampering); points withheld
+    withheld: float = 0.0                             # autograded points held back until that review
 
     @property
     def score(self) -> float:

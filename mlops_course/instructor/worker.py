@@ -18,6 +18,7 @@ Safety, from the inside out:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from mlops_course.grading import sandbox
+from mlops_course.grading import sandbox, tamper
 from mlops_course.grading.cells import read_notebook
 from mlops_course.instructor import outputs
 from mlops_course.instructor.results import FAILED, CellScore, Result
@@ -69,6 +70,10 @@ class Task:
     @property
     def log_file(self) -> Path:
         return self.workspace / "grading.log"
+
+    @property
+    def tamper_file(self) -> Path:
+        return self.workspace / "planted-checks.json"
 
 
 def run_task(task: Task) -> None:
@@ -124,7 +129,11 @@ def grade(task: Task) -> Result:
             result.reasons.append("no notebook of the submission could be read, so nothing was graded")
     else:
         _autograde_with_retries(task, submitted, result)
+    if readable:
+        result.review = _review_reasons(task, submitted)
     if result.status != FAILED:
+        if result.review:
+            result.withheld = _withhold_autograded_points(task)
         _collect_scores(task, result)
     result.seconds = round(time.monotonic() - started, 2)
     return result
@@ -187,6 +196,7 @@ def _nbgrader_config(task: Task):
         config.Execute.timeout = task.timeout
     config.Execute.on_cell_execute = _remember_cell
     sandbox.configure(config, task.sandbox)
+    tamper.configure(config, task.tamper_file)
     return config
 
 
@@ -272,6 +282,41 @@ def _neutralise_crashed_cell(submitted: Path) -> str | None:
                 nbformat.write(nb, str(path))
                 return f"{path.name} cell {index}" + (f" ({grade_id})" if grade_id else "")
     return None
+
+
+# --- tampering ---------------------------------------------------------------------------------------
+
+def _review_reasons(task: Task, submitted: Path) -> list[str]:
+    """What the code of the submission and the planted checks say about tampering (see grading.tamper)."""
+    source = task.template / "solutions" / task.assignment
+    locked = set()
+    for path in source.glob("*.ipynb"):
+        locked |= {grade_id_of(c) for c in read_notebook(path).cells if nbgrader_meta(c).get("locked")}
+    reasons = []
+    for path in sorted(submitted.glob("*.ipynb")):
+        cells = [c.source for c in read_notebook(path).cells
+                 if c.cell_type == "code" and (grade_id_of(c) is None or grade_id_of(c) not in locked)]
+        reasons += [f"{path.name} {reason}" for reason in tamper.scan_cells(cells)]
+    if task.tamper_file.exists():
+        for key, findings in json.loads(task.tamper_file.read_text()).items():
+            reasons += [f"{key.split('/')[-1]}.ipynb: {finding}" for finding in findings]
+    return [f"{tamper.REVIEW_REASON}: {reason}" for reason in reasons]
+
+
+def _withhold_autograded_points(task: Task) -> float:
+    """Set the autograded points of a submission under review to 0 in its gradebook; return what they were."""
+    from nbgrader.api import Gradebook
+
+    withheld = 0.0
+    with Gradebook(f"sqlite:///{task.gradebook}") as gradebook:
+        submission = gradebook.find_submission(task.assignment, task.student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.auto_score is not None and not grade.needs_manual_grade:
+                    withheld += float(grade.auto_score)
+                    grade.auto_score = 0.0
+        gradebook.db.commit()
+    return withheld
 
 
 # --- reading the outcome ---------------------------------------------------------------------------
