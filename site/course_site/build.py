@@ -68,7 +68,13 @@ def build(root: Path = ROOT, out: Path | None = None, bank: str | None = None) -
     work = out.parent / f"{out.name}-work"
     stager = stage(root, work / "src")
     result = Result(out=out, manifest=stager.manifest())
-    result.warnings = run_sphinx(work / "src", out, work / "doctrees", bank)
+    # Sphinx writes into the work folder (MyST-NB keeps its output folder beside the HTML), then the HTML
+    # alone becomes the site.
+    result.warnings = run_sphinx(work / "src", work / "html", work / "doctrees", bank)
+    if out.exists():
+        shutil.rmtree(out)
+    if (work / "html").exists():
+        shutil.move(work / "html", out)
     result.problems += [f"a link to {target!r} has no page on the site (link text kept, link dropped): link "
                         "to a chapter, an assignment folder, a data card or a README instead"
                         for target in stager.unresolved]
