@@ -82,6 +82,7 @@ def test_platform_zip_by_name_by_content_and_nested(course, tmp_path, notebook_t
 def test_every_file_that_cannot_be_placed_gets_a_reason(course, tmp_path, notebook_text):
     export = _zip(tmp_path / "export.zip", {
         "readme.txt": "hello",
+        "jan_7_upload.tar.gz": b"\x1f\x8b",
         "nounderscore.ipynb": notebook_text,
         "gus_99_unknown.ipynb": '{"cells": [',                   # broken, and no assignment in its name
         "hal/fixture/other.ipynb": notebook_text.replace("q1_missing_share", "x1"),
@@ -89,6 +90,7 @@ def test_every_file_that_cannot_be_placed_gets_a_reason(course, tmp_path, notebo
     placed, skipped = collect.plan(course, [export])
     reasons = dict(skipped)
     assert "not a notebook" in reasons[f"{export}:readme.txt"]
+    assert "an archive collect does not open" in reasons[f"{export}:jan_7_upload.tar.gz"]
     assert "whose it is" in reasons[f"{export}:nounderscore.ipynb"]
     assert "which assignment" in reasons[f"{export}:gus_99_unknown.ipynb"]
     # a single-notebook assignment in nbgrader's layout: a renamed notebook is still placed

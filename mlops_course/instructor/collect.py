@@ -51,6 +51,7 @@ from mlops_course.instructor.progress import duration
 
 JUNK = re.compile(r"(^|/)(__MACOSX|\.ipynb_checkpoints|\.DS_Store|Thumbs\.db|desktop\.ini)(/|$)")
 SAFE_ID = re.compile(r"[^A-Za-z0-9._@-]+")
+OTHER_ARCHIVES = re.compile(r"\.(tar|tgz|tbz2?|txz|gz|bz2|xz|zst|7z|rar)$", re.IGNORECASE)
 
 
 @dataclass
@@ -182,7 +183,7 @@ CONTENTS_BYTES_PER_ENTRY = 1024  # an entry's line in a zip's table of contents:
 class Limits:
     """How much one source archive may unpack, archives inside it included. Counted, never read from headers."""
 
-    entry_bytes: int = 50 * 10**6    # one file, once unpacked
+    entry_bytes: int = 50 * 10**6    # one file, once unpacked (and one file in a folder)
     archive_bytes: int = 200 * 10**6  # everything unpacked from one source archive
     entries: int = 10_000            # files and folders in one source archive
     nesting: int = 2                 # levels of archives inside archives
@@ -368,8 +369,7 @@ class _Reader:
             while chunk := entry.read(CHUNK):
                 size += len(chunk)
                 if size > self.limits.entry_bytes:
-                    raise _Refusal(too_big,
-                                   _raise_limit("--max-entry-size", self.limits.entry_bytes))
+                    raise _Refusal(too_big, _raise_limit("--max-entry-size", self.limits.entry_bytes))
                 self._spend("bytes", len(chunk), "it unpacks to more than the limit for one archive (archives "
                                                  "inside it included)",
                             _raise_limit("--max-archive-size", self.limits.archive_bytes))
@@ -447,7 +447,7 @@ def plan(course: Course, sources: list[Path], assignment: str | None = None,
         if incoming.parts[-1] == "timestamp.txt":
             continue
         if not incoming.parts[-1].endswith(".ipynb"):
-            skipped.append((incoming.display, "not a notebook (.ipynb)"))
+            skipped.append((incoming.display, _not_a_notebook(incoming.parts[-1])))
             continue
         placement = _nbgrader_layout(course, incoming, assignment, timestamps)
         placement = placement or _platform_export(course, incoming, assignment)
@@ -457,6 +457,12 @@ def plan(course: Course, sources: list[Path], assignment: str | None = None,
             placed.append(placement)
     placed, duplicates = _one_per_notebook(placed)
     return placed, skipped + duplicates + reader.refused
+
+
+def _not_a_notebook(name: str) -> str:
+    if OTHER_ARCHIVES.search(name):
+        return "an archive collect does not open (it reads zip files); unpack it into a folder and collect that"
+    return "not a notebook (.ipynb)"
 
 
 def _nbgrader_layout(course: Course, incoming: Incoming, assignment: str | None, timestamps) -> Placement | str | None:
