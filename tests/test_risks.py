@@ -139,29 +139,34 @@ def test_availability_table():
 # -- Loan economics ----------------------------------------------------------------------------------------------
 
 
-def test_break_even_probability_is_the_approval_threshold():
-    assert risks.LoanEconomics().break_even_probability == pytest.approx(0.15)
+def test_loan_profit_uses_the_lenders_economics():
+    from mlops_course.lender import ECONOMICS
+    profit = risks.loan_profit([True, True, False], [0, 1, 1])
+    np.testing.assert_allclose(profit, [ECONOMICS.gain_repaid, -ECONOMICS.loss_default, -ECONOMICS.rejection_cost])
 
 
-def test_loan_profit_by_hand():
-    profit = risks.loan_profit([True, True, False], [0, 1, 1], [1_000, 1_000, 1_000])
-    np.testing.assert_allclose(profit, [120.0, -680.0, 0.0])
+def test_loan_profit_with_other_economics():
+    from mlops_course.lender import Economics
+    profit = risks.loan_profit([True, True, False], [0, 1, 1], Economics(200, 800, 10))
+    np.testing.assert_allclose(profit, [200.0, -800.0, -10.0])
 
 
 def test_loan_profit_refuses_bad_labels_and_lengths():
     with pytest.raises(ValueError, match="0 \\(repaid\\) and 1"):
-        risks.loan_profit([True], [2], [100])
+        risks.loan_profit([True], [2])
     with pytest.raises(ValueError, match="same length"):
-        risks.loan_profit([True, False], [0], [100])
+        risks.loan_profit([True, False], [0])
 
 
 def test_policy_summary_by_hand():
+    from mlops_course.lender import Economics
     defaulted = [0, 0, 1, 1]
-    amounts = [1_000] * 4
-    table = risks.policy_summary({"all": [True] * 4, "careful": [True, True, False, False]}, defaulted, amounts)
+    table = risks.policy_summary({"all": [True] * 4, "careful": [True, True, False, False]}, defaulted,
+                                 Economics(100, 500))
     assert table.loc["all", "accuracy"] == pytest.approx(0.5)
     assert table.loc["careful", "accuracy"] == pytest.approx(1.0)
-    assert table.loc["all", "profit per application"] == pytest.approx((120 + 120 - 680 - 680) / 4)
+    assert table.loc["all", "profit per application"] == pytest.approx((100 + 100 - 500 - 500) / 4)
+    assert table.loc["careful", "profit per application"] == pytest.approx(200 / 4)
     assert table.loc["careful", "default rate among approved"] == pytest.approx(0.0)
 
 

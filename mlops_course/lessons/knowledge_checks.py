@@ -455,24 +455,26 @@ best?
     _check(
         "ch2-validation-gate", 2,
         """
-Candidate model B, trained with the 2024-07 data, scores as well as the current model on the holdout
-month. The validation gate still blocks it. Why is that the right call?
+The gate blocks candidate model B, trained with the 2024-07 data, because two data checks failed on its
+training data (too many missing values, amounts out of range). Suppose its AUC and profit on the holdout
+months had matched the current model's. Should the gate still block it?
 """,
-        ("Its training data failed the data checks, and a model that learned from broken data can look "
-         "fine on a holdout.", RIGHT,
-         "The 2024-07 data contain the broker's amounts in cents and missing credit histories. A gate "
-         "checks the data as well as the metrics, because good holdout figures do not prove clean "
-         "training data."),
-        ("A gate blocks every candidate trained on more months than the current model, to keep the "
-         "comparison fair.", WRONG,
-         "More training months are normal for a retrained model; the gate has no such rule."),
-        ("Its fingerprint differs from the current model's, which shows that someone changed it without "
-         "permission.", WRONG,
-         "Every newly trained model has a new fingerprint; that is what identifies the version, not a "
-         "sign of tampering."),
-        ("Its profit on the holdout month was lower than the current model's, by more than the gate "
-         "allows.", WRONG,
-         "B's metrics were within the gate's tolerances; the data checks are what failed."),
+        ("Yes: a model that learned from broken data can look fine on a holdout and fail on the next "
+         "unusual batch.", RIGHT,
+         "The 2024-07 data contain the broker's amounts in cents and missing credit histories. Good holdout "
+         "figures do not prove clean training data, so a gate checks the data as well as the metrics."),
+        ("No: a gate exists to compare models on a holdout, and on the holdout B would be as good as the "
+         "current model.", WRONG,
+         "Metrics on three clean months cannot show what B learned from a broken month; that is why the "
+         "course's gate blocks on any failed data check."),
+        ("No: the data checks only matter at scoring time, when live applications arrive, not for "
+         "training data.", WRONG,
+         "Broken training data are baked into the model's coefficients; checking them before a release is "
+         "the only moment to catch it."),
+        ("Yes, because its fingerprint differs from the current model's, which shows an unapproved "
+         "change.", WRONG,
+         "Every newly trained model has a new fingerprint; it identifies the version and is no sign of "
+         "tampering or a reason to block."),
     ),
     _check(
         "ch2-blameless", 2,

@@ -9,7 +9,8 @@ Chapter 1 uses this module to turn the slide's risk list into something to compu
   ``risk_matrix_explorer``), scored 1 to 5 on each axis;
 - **availability arithmetic**: downtime per year for an availability level, components in a chain and a
   fallback, and the expected cost of downtime with and without a fallback;
-- the **loan economics** that translate decisions into money (``LoanEconomics``, ``loan_profit``);
+- decisions turned into money with the lender's one set of economics (``loan_profit``, ``policy_summary``;
+  the figures live in ``mlops_course.lender``);
 - two **(cyber) safety** demonstrations: applicants overstating an unverified input
   (``decision_flip_share``) and poisoned training labels (``poison_labels``).
 
@@ -29,6 +30,7 @@ import pandas as pd
 
 from mlops_course.data.credit_model import APPROVAL_THRESHOLD, approve, predict_default
 from mlops_course.data.loans import TRAIN_MONTHS
+from mlops_course.lender import ECONOMICS, Economics
 
 # --------------------------------------------------------------------------------------------------------
 # Skills: MLOps at the intersection of three disciplines
@@ -412,43 +414,17 @@ def availability_table(levels=(0.99, 0.995, 0.999, 0.9999), **cost_arguments) ->
 # --------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LoanEconomics:
-    """What a decision earns, as a share of the loan amount (illustrative assumptions).
+def loan_profit(approved, defaulted, economics: Economics = ECONOMICS) -> np.ndarray:
+    """Euros earned by each decision under the lender's economics (``mlops_course.lender``).
 
-    A repaid loan earns ``margin_rate`` x amount over its life; a defaulted loan loses
-    ``loss_given_default`` x amount; a rejected application earns and loses nothing.
+    A repaid approved loan earns ``economics.gain_repaid``, a defaulted one loses ``economics.loss_default``,
+    and a rejection costs ``economics.rejection_cost``.
     """
-
-    margin_rate: float = 0.12
-    loss_given_default: float = 0.68
-
-    def __post_init__(self):
-        if self.margin_rate <= 0 or not 0 < self.loss_given_default <= 1:
-            raise ValueError("margin_rate must be positive and loss_given_default between 0 and 1")
-
-    @property
-    def break_even_probability(self) -> float:
-        """The probability of default at which approving earns nothing on average."""
-        return self.margin_rate / (self.margin_rate + self.loss_given_default)
+    return economics.value(approved, np.asarray(defaulted).astype(int))
 
 
-def loan_profit(approved, defaulted, amount, economics: LoanEconomics = LoanEconomics()) -> np.ndarray:
-    """Profit of each decision: margin on a repaid approved loan, loss on a defaulted one, 0 if rejected."""
-    approved = np.asarray(approved, dtype=bool)
-    defaulted = np.asarray(defaulted).astype(int)
-    amount = np.asarray(amount, dtype=float)
-    if not (approved.shape == defaulted.shape == amount.shape):
-        raise ValueError("approved, defaulted and amount must have the same length")
-    if not np.isin(defaulted, (0, 1)).all():
-        raise ValueError("defaulted must hold 0 (repaid) and 1 (defaulted) only")
-    outcome = np.where(defaulted == 1, -economics.loss_given_default * amount, economics.margin_rate * amount)
-    return np.where(approved, outcome, 0.0)
-
-
-def policy_summary(policies: Mapping[str, object], defaulted, amount,
-                   economics: LoanEconomics = LoanEconomics()) -> pd.DataFrame:
-    """Compare approval policies by a statistical metric (accuracy) and business metrics.
+def policy_summary(policies: Mapping[str, object], defaulted, economics: Economics = ECONOMICS) -> pd.DataFrame:
+    """Compare approval policies by a statistical metric (accuracy) and by the money they earn.
 
     ``policies`` maps a name to the boolean approvals of that policy. Accuracy counts a rejection of a
     defaulter and an approval of a repayer as correct.
@@ -461,7 +437,7 @@ def policy_summary(policies: Mapping[str, object], defaulted, amount,
             "accuracy": float(np.mean(approved == (defaulted == 0))),
             "approval rate": float(approved.mean()),
             "default rate among approved": float(defaulted[approved].mean()) if approved.any() else float("nan"),
-            "profit per application": float(loan_profit(approved, defaulted, amount, economics).mean()),
+            "profit per application": float(loan_profit(approved, defaulted, economics).mean()),
         }
     return pd.DataFrame(rows).T
 

@@ -38,6 +38,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_auc_score
 
+from mlops_course.lender import MATURITY_ANSWERS, TEST_STATUSES
+
 # ---------------------------------------------------------------------------------------------------------
 # 1. Maturity self-assessment
 # ---------------------------------------------------------------------------------------------------------
@@ -122,10 +124,10 @@ PRACTICES: tuple[Practice, ...] = (
     Practice("continuous_training",
              "The model is retrained automatically on fresh data (on a schedule or when new data arrives).",
              "Training and tracking", 1, 2),
-    # G2 component "Feature store" (optional at G1); Microsoft names only a product, so no criterion.
+    # G2 component "Feature store" (optional at G1); M2 technology "Adopt Managed Feature Store".
     Practice("feature_store",
              "Features are defined once and served identically for training and prediction (feature store).",
-             "Data and features", 2, None),
+             "Data and features", 2, 2),
     # M3 people: software engineers work with data engineers "to automate model integration".
     Practice("collaboration_release",
              "Data, ML and software engineers automate the model's integration into the application together.",
@@ -158,26 +160,11 @@ PRACTICES: tuple[Practice, ...] = (
 PRACTICE_KEYS = tuple(p.key for p in PRACTICES)
 _BY_KEY = {p.key: p for p in PRACTICES}
 
-#: A documented example: the credit-risk team of a mid-sized lender (the course's running case). They
-#: version code and models, train and track in a monthly scheduled pipeline, but a data scientist still
-#: checks each new model by hand, IT copies it to production, and nobody watches the model in production.
-EXAMPLE_ANSWERS: dict[str, bool] = {
-    "code_versioned": True,
-    "app_ci": True,
-    "data_pipeline": True,
-    "collaboration_training": True,
-    "training_pipeline": True,
-    "experiment_tracking": True,
-    "model_registry": True,
-    "continuous_training": True,
-    "feature_store": False,
-    "collaboration_release": False,
-    "validation_gates": False,
-    "automated_model_release": False,
-    "pipeline_cicd": False,
-    "production_monitoring": False,
-    "metric_triggered_retraining": False,
-}
+#: The course's lender, answered from its practice history (``mlops_course.lender.MATURITY_ANSWERS``, where
+#: each answer has its evidence): code is versioned and unit tested on every commit and the original
+#: training re-runs nightly, but the model was trained once and never retrained, no registry holds it, it
+#: was validated by hand, and nobody monitors its quality in production.
+EXAMPLE_ANSWERS: dict[str, bool] = {key: answer for key, (answer, _evidence) in MATURITY_ANSWERS.items()}
 
 
 @dataclass(frozen=True)
@@ -449,13 +436,11 @@ _SCORE_BANDS = (
     (np.inf, "Exceptional levels of automated testing and monitoring."),
 )
 
-#: The example lender's statuses, test by test in the order of ``ML_TEST_SCORE_TESTS`` (see the chapter).
-EXAMPLE_TEST_STATUSES: dict[str, tuple[str, ...]] = {
-    "data": ("manual", "manual", "not done", "manual", "automated", "not done", "automated"),
-    "model": ("manual", "not done", "automated", "not done", "manual", "manual", "manual"),
-    "infrastructure": ("automated", "automated", "manual", "manual", "manual", "not done", "manual"),
-    "monitoring": ("not done", "manual", "not done", "manual", "not done", "automated", "not done"),
-}
+#: The lender's statuses, test by test in the order of ``ML_TEST_SCORE_TESTS``, from its audit in
+#: ``mlops_course.lender.TEST_AUDIT`` (hyperparameters never tuned, validation once by hand, inputs
+#: summarised by hand monthly, prediction quality never compared).
+EXAMPLE_TEST_STATUSES: dict[str, tuple[str, ...]] = {section: tuple(statuses)
+                                                     for section, statuses in TEST_STATUSES.items()}
 
 
 @dataclass(frozen=True)
@@ -664,11 +649,14 @@ GOVERNANCE_MAP: tuple[Requirement, ...] = (
     Requirement("EU AI Act", "Art. 10", "Data and data governance",
                 ("data_pipeline", "validation_gates", "feature_store"),
                 "datasheet; data lineage; automated data validation; examination for possible biases"),
+    # Annex IV asks the documentation to describe, among much else, the validation and testing procedures
+    # and their results, so versioning alone cannot feed it.
     Requirement("EU AI Act", "Art. 11", "Technical documentation",
-                ("code_versioned", "experiment_tracking", "model_registry"),
-                "model card; training run metadata; versioned code, data and model"),
+                ("code_versioned", "experiment_tracking", "model_registry", "validation_gates"),
+                "model card; training run metadata; versioned code, data and model; test and validation results"),
+    # Record-keeping is about events while the system is in use; training-run records do not count.
     Requirement("EU AI Act", "Art. 12", "Record-keeping",
-                ("experiment_tracking", "production_monitoring"),
+                ("production_monitoring",),
                 "automatic logs of each prediction with model version and inputs, kept over the lifetime"),
     Requirement("EU AI Act", "Art. 14", "Human oversight",
                 ("validation_gates", "production_monitoring"),
@@ -707,7 +695,8 @@ def governance_coverage(answers: Mapping[str, bool]) -> pd.DataFrame:
         done = [p for p in r.practices if answers[p]]
         missing = [p for p in r.practices if not answers[p]]
         share = len(done) / len(r.practices)
-        status = "supported" if share == 1 else ("gap" if share == 0 else "partly")
+        # "all in place" means the practices that feed the evidence exist, not that the law is met
+        status = "all in place" if share == 1 else ("none" if share == 0 else "partly")
         rows.append({"requirement": f"{r.reference} {r.title}" if r.source == "EU AI Act" else f"NIST {r.reference}",
                      "share": share, "status": status, "missing": ", ".join(missing) or "-"})
     return pd.DataFrame(rows)
@@ -716,17 +705,17 @@ def governance_coverage(answers: Mapping[str, bool]) -> pd.DataFrame:
 def plot_governance_coverage(answers: Mapping[str, bool], figsize: tuple[float, float] = (9, 4.2)) -> Figure:
     """Horizontal bars: share of each requirement's supporting practices that the team has in place."""
     coverage = governance_coverage(answers)
-    colours = coverage["status"].map({"supported": "#55A868", "partly": "#DD8452", "gap": "#C44E52"})
+    colours = coverage["status"].map({"all in place": "#55A868", "partly": "#DD8452", "none": "#C44E52"})
     labels = coverage["requirement"][::-1]
     fig, ax = plt.subplots(figsize=figsize)
     ax.barh(labels, [1.0] * len(coverage), color="#EEEEEE")  # the full bar: every supporting practice in place
     ax.barh(labels, coverage["share"][::-1], color=list(colours[::-1]))
     for y, (status, share) in enumerate(zip(coverage["status"][::-1], coverage["share"][::-1])):
         ax.text(max(share, 0) + 0.01, y, status, va="center", fontsize=8,
-                color="#C44E52" if status == "gap" else "black")
+                color="#C44E52" if status == "none" else "black")
     ax.set_xlim(0, 1.15)
     ax.set_xlabel("share of supporting practices in place (green = all, orange = some, red = none)")
-    ax.set_title("Which requirements can the team back with evidence?")
+    ax.set_title("Practices that feed evidence into each requirement (in place is not compliant)")
     ax.tick_params(axis="y", labelsize=8)
     fig.tight_layout()
     return fig
