@@ -2,9 +2,10 @@
 
 The texts come from the nbgrader source notebooks in solutions/: everything between ``BEGIN SOLUTION`` and
 ``END SOLUTION`` and between ``BEGIN HIDDEN TESTS`` and ``END HIDDEN TESTS``, and the whole text of
-solution cells without markers (model answers). A line that the course also publishes on purpose (in a
-release notebook, a chapter or a document the site shows) is not a secret, and very short lines (``else:``,
-``return x``) say nothing; every other line is one.
+solution cells without markers (model answers). A line that the release notebook in exercises/ also holds
+(a function's signature and docstring around its solution block) is not a secret, nor is an import or a very
+short line (``else:``, ``return x``): they say nothing about the answer. Every other line is one, wherever
+it turns up: in a chapter or a data card as much as on an assignment's page.
 
 Matching ignores white space and Markdown emphasis marks, because a rendered page splits code into
 highlighted tokens and turns ``**Model answer.**`` into bold text.
@@ -45,15 +46,14 @@ def secret_blocks(cell_source: str, is_solution_cell: bool) -> list[str]:
     return blocks
 
 
+_IMPORT = re.compile(r"^\s*(import \w|from [\w.]+ import )")
+
+
 def _public_text(root: Path) -> str:
-    """Everything the course publishes on purpose, normalised: releases, chapters, the documents."""
+    """What the release notebooks give every learner, normalised line by line."""
     parts = []
-    for notebook in sorted(root.glob("exercises/*/*.ipynb")) + sorted(root.glob("chapters/*.ipynb")):
+    for notebook in sorted(root.glob("exercises/*/*.ipynb")):
         parts += [cell.source for cell in nbformat.read(notebook, as_version=4).cells]
-    for document in ["README.md", "chapters/README.md", "datasets/README.md", *map(str, sorted(
-            p.relative_to(root) for p in root.glob("datasets/*/CARD.md")))]:
-        if (root / document).exists():
-            parts.append((root / document).read_text(encoding="utf-8"))
     return "\n".join(normalise(line) for part in parts for line in part.splitlines())
 
 
@@ -68,7 +68,8 @@ def forbidden_texts(root: Path) -> list[Secret]:
             for block in secret_blocks(cell.source, is_solution):
                 for line in block.splitlines():
                     key = normalise(line)
-                    if len(key) >= MIN_LENGTH and not _MARKER.search(line) and key not in public:
+                    if (len(key) >= MIN_LENGTH and not _MARKER.search(line) and not _IMPORT.match(line)
+                            and key not in public):
                         secrets.setdefault(key, Secret(name, line.strip(), key))
     return list(secrets.values())
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from course_site import linkcheck, secrets
+from course_site import build, linkcheck, secrets
 
 ROOT = Path(__file__).resolve().parents[2]  # the course folder
 
@@ -73,3 +74,20 @@ def test_text_published_on_purpose_is_not_a_secret():
     public = secrets._public_text(ROOT)
     for secret in secrets.forbidden_texts(ROOT):
         assert secret.key not in public
+
+
+def test_a_build_that_would_publish_a_solution_fails_and_names_it(tmp_path):
+    course = tmp_path / "course"
+    chapter = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))[0]  # one chapter keeps it quick
+    for path in [chapter, ROOT / "README.md", ROOT / "chapters" / "README.md", ROOT / "datasets" / "README.md",
+                 *ROOT.glob("datasets/*/CARD.md"), *ROOT.glob("exercises/*/*.ipynb"), *ROOT.glob("solutions/*/*.ipynb")]:
+        target = course / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    leaked = next(s for s in secrets.forbidden_texts(ROOT) if "=" in s.text)
+    card = sorted(course.glob("datasets/*/CARD.md"))[0]
+    card.write_text(card.read_text(encoding="utf-8") + f"\n```python\n{leaked.text}\n```\n", encoding="utf-8")
+    result = build.build(course, tmp_path / "site")
+    assert not result.ok
+    assert any(leaked.text in problem and card.parent.name in problem for problem in result.problems), (
+        "\n".join(result.problems))
