@@ -2,8 +2,9 @@
 
 - A cell that is exactly ``knowledge_check("<id>")`` becomes a ``{knowledge-check}`` directive, which
   renders the question, its options and a click-to-reveal answer from the bank of checks.
-- A live widget needs a kernel: its output becomes a short note saying where to use it, and the
-  notebook's saved widget state is dropped (it would make the page load scripts from the internet).
+- A live widget needs a kernel: its output keeps the widget's static fallback if it has one (HTML, an
+  image), else becomes a short note saying where to use it; the notebook's saved widget state is dropped
+  (it would make the page load scripts from the internet).
 - Local links in Markdown cells point to the site's pages (see ``links``).
 """
 
@@ -48,8 +49,10 @@ def _strip_widgets(cell) -> None:
         data = output.get("data")
         if data and WIDGET_MIME in data:
             del data[WIDGET_MIME]
-            # The text/plain fallback of a widget is its Python repr: a note helps a reader more.
-            output["data"] = {"text/html": WIDGET_NOTE}
+            # A widget's own static fallback (HTML, an image) stays; a bare text/plain fallback is only its
+            # Python repr, and a note helps a reader more.
+            if set(data) <= {"text/plain"}:
+                output["data"] = {"text/html": WIDGET_NOTE}
             output.setdefault("metadata", {})
 
 

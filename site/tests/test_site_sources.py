@@ -108,6 +108,14 @@ def test_preparing_a_notebook_replaces_checks_and_live_widgets_and_keeps_the_ori
     assert "widgets" in original.metadata and notebooks.WIDGET_MIME in original.cells[3].outputs[0]["data"]
 
 
+def test_a_widgets_own_static_fallback_is_kept():
+    notebook = _fixture_notebook()
+    notebook.cells[3].outputs[0]["data"]["text/html"] = "<table><tr><td>static view</td></tr></table>"
+    prepared, _ = notebooks.prepare(notebook, lambda md: md)
+    assert prepared.cells[3].outputs[0]["data"] == {
+        "text/html": "<table><tr><td>static view</td></tr></table>", "text/plain": "interactive(children=(...))"}
+
+
 def _build_fixture_site(tmp_path, check_id):
     """A one-page Sphinx project with the site's configuration and the fixture bank of checks."""
     source = tmp_path / "src"
