@@ -282,8 +282,8 @@ of the model. What does the four-fifths screen say?
         "ch1-impossibility", 1,
         """
 Suppose the lender recalibrates its scores so that they are **calibrated** for women and for men: of the
-applicants scored 10 %, about 10 % default in each group. Default rates still differ between the groups. A reviewer asks for **equal
-false positive and false negative rates** across the groups as well. What do Kleinberg, Mullainathan and
+applicants scored 10 %, about 10 % default in each group. Default rates still differ between the groups.
+A reviewer asks for **equal false positive and false negative rates** across the groups as well. What do Kleinberg, Mullainathan and
 Raghavan (2016) and Chouldechova (2017) show?
 """,
         ("Equal error rates follow from calibration, so the lender meets the reviewer's request "
