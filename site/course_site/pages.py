@@ -102,7 +102,7 @@ class Stager:
 
     def _image(self, repo_path: str) -> str | None:
         source = self.course.root / repo_path.rstrip("/")
-        if not source.is_file() or repo_path.startswith("solutions/"):
+        if repo_path.startswith(("../", "solutions/")) or not source.is_file():
             return None
         target = self.out / repo_path
         target.parent.mkdir(parents=True, exist_ok=True)

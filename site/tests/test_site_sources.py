@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,9 @@ def test_the_directive_fails_the_build_with_a_clear_message(tmp_path, check_id, 
     completed = _build_fixture_site(tmp_path, check_id)
     assert completed.returncode != 0
     assert message in completed.stderr
+
+
+def test_the_site_never_executes_a_notebook_and_copies_no_sources():
+    conf = runpy.run_path(str(SITE_DIR / "conf.py"))
+    assert conf["nb_execution_mode"] == "off"
+    assert conf["html_copy_source"] is False  # the staged sources stay out of the published folder
