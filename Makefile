@@ -23,12 +23,18 @@ help:
 	@echo "make bench      parallel grader vs serial nbgrader; notebook run times"
 	@echo "make site       build the course website into build/site/ (static, offline)"
 	@echo "make test-site  build the website and test it (pages, links, leaks, headless Chromium)"
+	@echo "make classroom  JupyterHub on 127.0.0.1 with nbgrader's exchange and a PostgreSQL gradebook (root)"
+	@echo "make classroom-stop  stop it; make test-classroom  the whole term and the browser tests"
 
-$(READY): pyproject.toml requirements/lock.txt
+$(READY): pyproject.toml requirements/lock.txt $(wildcard jupyter-settings/*/*.json)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] < (3, 14) else "Python 3.10 to 3.13 is needed, found " + sys.version.split()[0] + ": install one and run make PYTHON=python3.12 ...")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[test]"
+	@# an editable install skips the package's data files: JupyterLab's settings (no update pop-ups, ...)
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d $(VENV)/etc/jupyter/labconfig/page_config.d
+	cp jupyter-settings/overrides.d/*.json $(VENV)/share/jupyter/lab/settings/overrides.d/
+	cp jupyter-settings/page_config.d/*.json $(VENV)/etc/jupyter/labconfig/page_config.d/
 	@touch $(READY)
 
 setup: $(READY)
@@ -84,6 +90,20 @@ grade-demo: setup
 
 bench: setup
 	$(BIN)/python bench/benchmark.py
+
+# A classroom on this machine (see README, "Teaching a class"): JupyterHub on 127.0.0.1, accounts,
+# nbgrader's exchange, a PostgreSQL gradebook. Needs root and `make system`.
+.PHONY: classroom classroom-stop test-classroom
+
+classroom: setup
+	$(BIN)/python classroom/classroom.py up
+
+classroom-stop:
+	$(BIN)/python classroom/classroom.py down
+
+test-classroom: setup
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[test,classroom]"
+	$(BIN)/python -m pytest classroom/tests -p no:xdist -p no:cacheprovider
 
 # The course website (site/README.md): Sphinx with MyST-NB renders the committed notebooks into build/site/.
 # Its packages are the `site` extra; its browser test needs Debian's chromium (`make system`).

@@ -11,6 +11,7 @@ in JupyterLab work when started from the course root.
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 -- provided by the Jupyter config loader
 
@@ -23,6 +24,13 @@ WORK = os.environ.get("MLOPS_COURSE_WORKDIR", "grader/course")
 # gradebook inside a missing folder.
 os.makedirs(os.path.join(COURSE_ROOT, WORK), exist_ok=True)
 
+# nbgrader runs its own `alembic` command when it creates a gradebook. JupyterLab started as
+# `.venv/bin/jupyter lab` (no activated environment) does not have that folder on PATH, and the
+# Formgrader would fail and leave a gradebook without its schema version.
+SCRIPTS = os.path.dirname(sys.executable)
+if SCRIPTS not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join(filter(None, [SCRIPTS, os.environ.get("PATH")]))
+
 c.CourseDirectory.course_id = "mlops-business-ch3"
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.source_directory = "solutions"
@@ -31,7 +39,10 @@ c.CourseDirectory.submitted_directory = f"{WORK}/submitted"
 c.CourseDirectory.autograded_directory = f"{WORK}/autograded"
 c.CourseDirectory.feedback_directory = f"{WORK}/feedback"
 c.CourseDirectory.solution_directory = f"{WORK}/released-solutions"
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, WORK, "gradebook.db")
+# One instructor: a SQLite file in the working folder. A class with several graders: a database server,
+# named by MLOPS_COURSE_DB_URL (`make classroom` sets it to its PostgreSQL gradebook).
+c.CourseDirectory.db_url = os.environ.get("MLOPS_COURSE_DB_URL") or (
+    "sqlite:///" + os.path.join(COURSE_ROOT, WORK, "gradebook.db"))
 # Data and helper files beside a notebook are part of an assignment; checkpoints never are.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 

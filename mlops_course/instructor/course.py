@@ -5,6 +5,10 @@ The course root is an nbgrader course: ``solutions/`` is the source, ``exercises
 gradebook -- lives in a separate *working folder*, ``grader/course/`` by default (git-ignored). Every
 instructor command takes ``--workdir`` so that a demo or a second term can use another folder without
 touching the real one; ``MLOPS_COURSE_WORKDIR`` sets the default, as it does for plain ``nbgrader``.
+
+The gradebook is a SQLite file in the working folder unless ``MLOPS_COURSE_DB_URL`` names a database
+server (``postgresql:///gradebook?host=/run/postgresql``), as a class with several graders needs; plain
+``nbgrader`` and the Formgrader read the same variable (``grader/nbgrader_config.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from mlops_course.grading.hygiene import assignments
 from mlops_course.paths import course_root, grader_dir
 
 DEFAULT_WORKDIR = "grader/course"
+DB_URL_VARIABLE = "MLOPS_COURSE_DB_URL"
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,11 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.gradebook}"
+        return os.environ.get(DB_URL_VARIABLE) or f"sqlite:///{self.gradebook}"
+
+    def has_gradebook(self) -> bool:
+        """Whether grades can already be in the gradebook: its SQLite file exists, or it is on a server."""
+        return not self.db_url.startswith("sqlite:") or self.gradebook.exists()
 
     # this toolkit's folders ------------------------------------------------------------------------
     @property

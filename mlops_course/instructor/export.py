@@ -100,7 +100,7 @@ def gather(course: Course, assignments: list[str] | None = None) -> ClassGrades:
     names = assignments or [a for a in course.assignments() if (course.results / a).is_dir()]
     questions = {a: questions_of(course, a) for a in names}
     entries, roster = {}, set()
-    if not course.gradebook.exists():
+    if not course.has_gradebook():
         return ClassGrades(questions, entries)
     with opened(course.db_url) as gradebook:
         roster = {student.id for student in gradebook.students}  # e.g. `nbgrader db student import`
