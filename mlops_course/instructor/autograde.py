@@ -40,7 +40,8 @@ from mlops_course.paths import grader_dir
 
 
 # Imported once by the process that starts the graders, so each grading process starts warm.
-WARM_MODULES = ["mlops_course.instructor.worker", "mlops_course.instructor.feedback", "nbgrader.converters",
+WARM_MODULES = ["mlops_course.instructor.worker", "mlops_course.instructor.feedback", "mlops_course.grading.sandbox",
+                "mlops_course.grading.tamper", "nbgrader.converters",
                 "nbgrader.api", "nbconvert.exporters"]
 
 
