@@ -45,15 +45,13 @@ def stage(root: Path, source: Path) -> pages.Stager:
     return stager
 
 
-def run_sphinx(source: Path, out: Path, doctrees: Path, bank: str | None = None) -> list[str]:
+def run_sphinx(source: Path, out: Path, doctrees: Path) -> list[str]:
     """Sphinx's warnings (empty when the build is clean); the HTML goes to ``out``."""
     for folder in (out, doctrees):
         if folder.exists():
             shutil.rmtree(folder)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-E", "-q", "--keep-going",
                "-c", str(SITE_DIR), "-d", str(doctrees), str(source), str(out)]
-    if bank:
-        command[4:4] = ["-D", f"knowledge_check_module={bank}"]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     warnings = [line for line in completed.stderr.splitlines() if line.strip()]
     if completed.returncode != 0 and not warnings:
@@ -61,7 +59,7 @@ def run_sphinx(source: Path, out: Path, doctrees: Path, bank: str | None = None)
     return warnings
 
 
-def build(root: Path = ROOT, out: Path | None = None, bank: str | None = None) -> Result:
+def build(root: Path = ROOT, out: Path | None = None) -> Result:
     """Build the site of the course at ``root`` into ``out`` (default ``root/build/site``)."""
     started = time.perf_counter()
     out = out or root / "build" / "site"
@@ -70,7 +68,7 @@ def build(root: Path = ROOT, out: Path | None = None, bank: str | None = None) -
     result = Result(out=out, manifest=stager.manifest())
     # Sphinx writes into the work folder (MyST-NB keeps its output folder beside the HTML), then the HTML
     # alone becomes the site.
-    result.warnings = run_sphinx(work / "src", work / "html", work / "doctrees", bank)
+    result.warnings = run_sphinx(work / "src", work / "html", work / "doctrees")
     if out.exists():
         shutil.rmtree(out)
     if (work / "html").exists():
@@ -99,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line, file=sys.stderr)
     if not result.ok:
         print(f"site: {len(result.warnings)} Sphinx warnings, {len(result.problems)} problems; "
-              f"the site in {result.out} is incomplete", file=sys.stderr)
+              f"do not publish {result.out}", file=sys.stderr)
         return 1
     checks = sum(len(ids) for ids in result.manifest["knowledge_checks"].values())
     print(f"site: built {result.out} in {result.seconds:.0f} s -- {len(result.manifest['chapters'])} chapters, "
