@@ -11,8 +11,10 @@ Lessons (``mlops_course.lessons``, one sub-package per lesson)
 - ``lessons.challenges``  lesson 1: ``risks`` (risk matrix, availability, safety), ``monitoring`` (PSI,
                           output monitoring, guardrails)
 - ``lessons.teams``       lesson 2: ``roles`` (RACI), ``business_metrics`` (profit thresholds), ``model_card``
-- ``lessons.state``       lesson 3: ``maturity`` (maturity, ML Test Score, build vs buy, regulation)
+- ``lessons.state``       lesson 3: ``maturity`` (maturity, ML Test Score, build vs buy, regulation),
+                          ``reasons`` (principal reasons for a declined application)
 - ``lessons.knowledge_checks``  the knowledge checks of the three chapters
+- ``lessons.pacing``      the chapters' reading times, estimated from their content
 - ``mlops_course.widgets``        widget plumbing: knowledge checks that also read well as static output
 
 Assignments (``mlops_course.assignments``)

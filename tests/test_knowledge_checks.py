@@ -70,6 +70,11 @@ def test_correct_option_is_the_longest_in_at_most_a_third_of_checks():
     assert len(longest) <= len(ALL) / 3, f"the correct option is the longest in {len(longest)} checks: {longest}"
 
 
+def test_correct_option_is_the_shortest_in_at_most_a_third_of_checks():
+    shortest = [c.id for c in ALL if len(c.options[c.correct_index].text) == min(len(o.text) for o in c.options)]
+    assert len(shortest) <= len(ALL) / 3, f"the correct option is the shortest in {len(shortest)} checks: {shortest}"
+
+
 def test_every_option_explains_itself_in_its_own_words():
     for check in ALL:
         whys = [o.why for o in check.options]

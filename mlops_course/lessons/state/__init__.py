@@ -1,1 +1,1 @@
-"""Lesson 3, the state of MLOps today: ``maturity``."""
+"""Lesson 3, the state of MLOps today: ``maturity`` and ``reasons``."""
