@@ -87,7 +87,7 @@ class Stager:
         self.unresolved: list[str] = []  # local links the site has no page for (reported by the build)
         self.check_ids: dict[str, list[str]] = {}  # chapter file -> knowledge checks rendered
 
-    # -- helpers -------------------------------------------------------------------------------------
+    # -- building blocks -------------------------------------------------------------------------------
     def _write(self, staged: str, text: str) -> None:
         target = self.out / staged
         target.parent.mkdir(parents=True, exist_ok=True)
