@@ -145,7 +145,7 @@ def test_profit_threshold_is_near_the_cost_sensitive_break_even(ns):
     # Elkan (2001): with calibrated scores the optimum is p < gain / (gain + loss) = 1/6.
     chosen = ns["chosen"]
     assert abs(chosen["profit_threshold"] - 1 / 6) <= 0.05
-    assert chosen["accuracy_threshold"] > 0.4 and chosen["extra_profit"] > 0
+    assert chosen["accuracy_threshold"] > 0.3 and chosen["extra_profit"] > 0
 
 
 # --- Q5, Q6 -------------------------------------------------------------------------------------------
@@ -177,5 +177,29 @@ def test_ml_test_score_by_hand(ns):
     points = {"automated": 1.0, "manual": 0.5, "not done": 0.0}
     by_hand = {section: sum(points[s] for s in audit.loc[audit["section"] == section, "status"])
                for section in operations.ML_TEST_SCORE_TESTS}
-    assert by_hand == {"data": 3.5, "model": 3.0, "infrastructure": 4.0, "monitoring": 2.0}
+    assert by_hand == {"data": 3.5, "model": 2.0, "infrastructure": 4.0, "monitoring": 2.0}
     assert ns["ml_test_score"](audit) == {**by_hand, "final": 2.0}
+
+
+def test_retraining_on_the_known_post_shock_outcomes_helps_as_the_model_answer_says():
+    """Q1.4's model answer: retrained on the outcomes known at the review (approved loans of 2024-08 and
+    2024-09), the model ranks 2024-10 to 2025-03 at AUC 0.67-0.72 against 0.65-0.68 for the old one,
+    clearly better in four of the six months and about equal in the other two."""
+    from sklearn.metrics import roc_auc_score
+
+    from mlops_course.assignments.bias import credit_pipeline
+    from mlops_course.data import FEATURES, load_loans, outcome_known, score_applications, train_reference_model
+
+    loans = load_loans()
+    scored = score_applications(train_reference_model(loans), loans)
+    months = scored["month"].dt.strftime("%Y-%m")
+    post = scored[months.isin(["2024-08", "2024-09"]) & outcome_known(scored)]
+    assert post["approved"].all(), "after go-live only approved loans have an outcome"
+    retrained = credit_pipeline().fit(post[list(FEATURES)], post["default"])
+    later = sorted(m for m in months.unique() if m >= "2024-10")
+    old = [roc_auc_score(scored.loc[months == m, "default"], scored.loc[months == m, "p_default"]) for m in later]
+    new = [roc_auc_score(scored.loc[months == m, "default"],
+                         retrained.predict_proba(scored.loc[months == m, list(FEATURES)])[:, 1]) for m in later]
+    assert 0.665 <= min(new) and max(new) < 0.725 and 0.645 <= min(old) and max(old) < 0.685, (old, new)
+    assert sum(n > o + 0.005 for n, o in zip(new, old)) == 4, "clearly better in four of the six months"
+    assert all(n > o - 0.005 for n, o in zip(new, old)), "and about equal in the other two"

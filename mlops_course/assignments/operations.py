@@ -44,9 +44,9 @@ _RISKS = (
             "get no decision and applicants walk away to a competitor.", 3, 4),
     ("R02", "The nightly batch job that refreshes the applicants' credit-bureau data sometimes fails; "
             "the scoring service then refuses to score until someone restarts the job.", 3, 3),
-    ("R03", "An economic shock changed who defaults: since 2024-08 the model ranks applicants much "
-            "worse than at validation (AUC about 0.81 before, 0.69 after), although the applicants "
-            "look the same.", 4, 5),
+    ("R03", "An economic shock changed who defaults: the loans approved since 2024-08 default at about "
+            "11% against about 7% before (their first outcomes arrived in 2025-02), although the "
+            "applicants look the same.", 4, 5),
     ("R04", "The model has not been retrained since it was built; applicants' incomes keep rising, "
             "and the approval and default rates drift further from the validated figures every "
             "month.", 4, 3),
@@ -60,7 +60,7 @@ _RISKS = (
             "model silently fills in the median and scores applicants it knows nothing about as "
             "average customers.", 3, 4),
     ("R09", "Recorded defaults are higher for women than their finances explain, and the model "
-            "approves 53% of women and 72% of men in 2024-03 although sex is not one of its "
+            "approves 52% of women and 70% of men in 2024-03 although sex is not one of its "
             "inputs.", 5, 4),
     ("R10", "Part-time employment, far more common among the women who apply, is one of the "
             "model's strongest inputs.", 4, 4),
@@ -86,11 +86,13 @@ def risk_taxonomy() -> pd.DataFrame:
 # --- Q3: performance of the reference model by month -------------------------------------------------
 
 def monthly_auc(scored: pd.DataFrame, train_months: tuple[str, ...]) -> pd.DataFrame:
-    """ROC AUC of the model's ``p_default`` in every month after ``train_months``.
+    """ROC AUC of the model's ``p_default`` in every month after ``train_months``, with hindsight.
 
     ``scored`` is the loan data with a ``p_default`` column (``score_applications``). Returns one row per
     month with ``month`` (``YYYY-MM``), ``model_age`` (months since training: 1 for the first month after
-    the last training month) and ``auc``.
+    the last training month) and ``auc``. The AUC is computed over every application against the recorded
+    outcome, which only synthetic data allow: a lender knows outcomes months later, and only for approved
+    loans (``mlops_course.data.outcome_known``).
     """
     from sklearn.metrics import roc_auc_score
 
