@@ -21,7 +21,8 @@ Assignments (``mlops_course.assignments``)
 - ``assignments.drift``, ``assignments.bias``, ``assignments.operations``  the scenario set-up of each
 
 Grading and tooling
-- ``mlops_course.grading``      nbgrader helpers: notebook cells, grading sandbox, hygiene checks, banks
+- ``mlops_course.grading``      nbgrader helpers: notebook cells, the grading sandbox, tamper detection, type-strict
+                                checks for test cells, hygiene checks, banks
 - ``mlops_course.instructor``   the instructor's commands (release, check, collect, autograde, feedback, ...)
 - ``mlops_course.doctor``       environment self-check (``make doctor``)
 - ``mlops_course.cli``          the ``mlops-course`` command

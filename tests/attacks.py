@@ -140,6 +140,15 @@ if os.fork() == 0:
         os.execvp("sleep", ["sleep", "601", {marker!r}])
     os._exit(0)
 ''',
+    "fork-bomb": '''
+import os
+for _ in range(2000):
+    try:
+        if os.fork() == 0:
+            os.execvp("sleep", ["sleep", "600", {marker!r}])
+    except OSError:
+        break
+''',
     "write-outside": '''
 import os
 for _path in [{home_file!r}, {course_file!r}, {workdir_file!r}, "/tmp/written-by-a-submission", "../../written-by-a-submission"]:

@@ -39,6 +39,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -102,6 +103,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     mode = Enum(MODES, default_value="auto", help="auto: sandbox where possible; required: refuse "
                 "to grade without it; off: no sandbox (trusted notebooks only)").tag(config=True)
     scratch_mb = Integer(512, help="size of the kernel's writable home (tmpfs), in MB").tag(config=True)
+    max_processes = Integer(512, help="most tasks (processes and threads) a kernel may have at once, where the "
+                            "machine offers a pids cgroup: a fork bomb stops there").tag(config=True)
     copy_limit_mb = Integer(64, help="at most this much of the notebook's folder is copied into the "
                             "sandbox; larger files are left out").tag(config=True)
 
@@ -136,6 +139,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         read_end, write_end = os.pipe()
         command = bwrap_command(kernel_cmd, self.connection_file, inner, host_folder, write_end,
                                 self.scratch_mb, self.copy_limit_mb)
+        self._cgroup = ProcessLimit.create(self.max_processes)
+        if self._cgroup is not None:
+            command = self._cgroup.wrap(command)
         try:
             await super()._async_launch_kernel(command, pass_fds=(write_end,), cwd="/", **kw)
         finally:
@@ -158,6 +164,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if getattr(self, "_cgroup", None) is not None:
+            self._cgroup.remove()
         if getattr(self, "_socket_dir", None) is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 
@@ -176,6 +184,61 @@ def configure(config, mode: str = "auto") -> None:
         raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}, not {mode!r}")
     config.Autograde.autograde_preprocessors = autograde_preprocessors(mode)
     config.SandboxedKernelManager.mode = mode
+
+
+class ProcessLimit:
+    """A pids cgroup for one kernel, where this machine lets the grader make one (root, cgroup v1 or v2).
+
+    The kernel's process starts in it (a shell writes its own pid, then becomes bubblewrap), so every
+    process and thread it ever starts counts against ``pids.max``; ``remove`` kills what is left.
+    """
+
+    ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @classmethod
+    def create(cls, limit: int) -> "ProcessLimit | None":
+        for root in cls.ROOTS:
+            if not cls._usable(root):
+                continue
+            folder = root / f"mlops-grading-{os.getpid()}-{os.urandom(4).hex()}"
+            try:
+                folder.mkdir()
+                (folder / "pids.max").write_text(str(limit))
+                return cls(folder)
+            except OSError:
+                shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+    @staticmethod
+    def _usable(root: Path) -> bool:
+        if not (root / "cgroup.procs").exists() or not os.access(root, os.W_OK):
+            return False
+        controllers = root / "cgroup.subtree_control"
+        return root.name == "pids" or (controllers.exists() and "pids" in controllers.read_text().split())
+
+    def wrap(self, command: list[str]) -> list[str]:
+        procs = str(self.folder / "cgroup.procs")
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', procs, *command]
+
+    def remove(self) -> None:
+        try:
+            pids = (self.folder / "cgroup.procs").read_text().split()
+        except OSError:
+            return
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        for _ in range(50):
+            try:
+                self.folder.rmdir()
+                return
+            except OSError:
+                time.sleep(0.1)  # the killed processes are still being reaped
 
 
 def _base_environment() -> dict[str, str]:
@@ -229,7 +292,9 @@ def readable_paths() -> list[Path]:
     candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
                   Path(sysconfig.get_paths()["purelib"]), Path(sysconfig.get_paths()["platlib"]),
                   Path(__file__).resolve().parents[1], root / "datasets"}
-    candidates |= {Path(p) for p in sys.path if p and Path(p).is_dir() and not _inside(Path(p), root)}
+    # packages installed outside the prefixes (pip --user): their site-packages folder, never a whole home
+    candidates |= {Path(p) for p in sys.path if p and Path(p).name in ("site-packages", "dist-packages")
+                   and Path(p).is_dir() and not _inside(Path(p), root)}
     real = {c.resolve() for c in candidates if c.exists()} | {c for c in candidates if c.exists()}
     # the executables may be symlinks into another prefix (pyenv, conda): bind their real folders too
     real.add(Path(os.path.realpath(sys.executable)).parent.parent)
@@ -266,7 +331,7 @@ def bwrap_command(kernel_cmd: list[str], host_connection: str, inner_connection:
     args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
             "--hostname", "grading", "--die-with-parent", "--new-session", "--info-fd", str(info_fd),
             "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-            "--size", str(64 * 2**20), "--tmpfs", "/tmp",
+            "--size", str(64 * 2**20), "--tmpfs", "/dev/shm", "--size", str(64 * 2**20), "--tmpfs", "/tmp",
             "--size", str(scratch_mb * 2**20), "--tmpfs", HOME,
             "--size", str(2**20), "--tmpfs", SOCKETS,
             "--ro-bind", str(inner_connection), CONNECTION_FILE]
@@ -312,6 +377,8 @@ def protections() -> list[tuple[str, bool]]:
              available),
             ("learners' code writes only a size-limited scratch folder that vanishes after grading", available),
             ("every process a submission starts ends with its grading (PID namespace)", available),
+            ("a fork bomb stops at a process limit (pids cgroup; needs root)",
+             available and any(ProcessLimit._usable(root) for root in ProcessLimit.ROOTS)),
             ("no network from learners' code (network namespace)", available),
             ("none of the grader's environment variables in the kernel", True)]
 

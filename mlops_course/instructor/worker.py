@@ -145,7 +145,15 @@ def _prepare_workspace(task: Task) -> None:
     shutil.copyfile(task.template / "gradebook.db", task.gradebook)
     target = task.workspace / "submitted" / task.student / task.assignment
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(task.submitted, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    # Regular files only: a link in a submission could point at the solutions, and nbgrader would copy
+    # what it points to into the folder the kernel reads.
+    shutil.copytree(task.submitted, target, ignore=_links_and_clutter)
+
+
+def _links_and_clutter(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name in (".ipynb_checkpoints", "__pycache__")
+            or os.path.islink(os.path.join(folder, name))
+            or not (os.path.isfile(os.path.join(folder, name)) or os.path.isdir(os.path.join(folder, name)))]
 
 
 def _inspect_notebooks(task: Task, submitted: Path, expected: list[str], result: Result) -> list[str]:
