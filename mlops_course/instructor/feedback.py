@@ -227,6 +227,7 @@ def _write_index(course: Course, student: str, records: list[Result]) -> None:
         pages = sorted((course.feedback / student / record.assignment).glob("*.html"))
         links = ", ".join(f"<a href='{record.assignment}/{p.name}'>{html.escape(p.stem)}</a>" for p in pages)
         status = "not graded" if record.status == FAILED else (
+            "under review by your instructor" if record.review else
             "written answers not graded yet" if record.needs_manual_grade else "graded")
         late = " (late)" if record.seconds_late > 0 else ""
         rows.append(f"<tr><td>{html.escape(record.assignment)}</td><td>{record.score:g} / {record.max_score:g}</td>"
