@@ -78,3 +78,12 @@ def test_test_audit_and_maturity_answers_agree_with_the_history():
     assert lender.MATURITY_ANSWERS["production_monitoring"][0] is False
     audit = operations.lender_test_audit()
     assert audit["status"].tolist() == [s for section in lender.TEST_STATUSES.values() for s in section]
+
+
+def test_chapter_3_scores_the_same_lender():
+    from mlops_course.lessons.state import maturity
+
+    assert maturity.EXAMPLE_ANSWERS == {key: answer for key, (answer, _) in lender.MATURITY_ANSWERS.items()}
+    assert maturity.EXAMPLE_TEST_STATUSES == lender.TEST_STATUSES
+    score = maturity.ml_test_score(lender.TEST_STATUSES)
+    assert score.final == 2.0 and score.weakest == ("model", "monitoring")
