@@ -380,8 +380,8 @@ In the lender's responsibility matrix both the data scientist and the ML/MLOps e
          "the result."),
         ("The data scientist must be accountable for every activity that touches the model, including "
          "deployment and monitoring.", WRONG,
-         "Accountability follows the activity: in the reference matrix deployment is owned by the "
-         "ML/MLOps engineer and the business decision by the business owner."),
+         "Accountability follows the activity: in the course's reference matrix the ML/MLOps engineer is "
+         "accountable for deployment and the business stakeholder for the decision threshold."),
         ("Two A's are allowed only if both roles are also marked R, and here neither role is marked "
          "R as well.", WRONG,
          "No combination makes two A's acceptable; one activity, one accountable role."),
@@ -563,8 +563,8 @@ and ML Test Score sections -- and all three put the lender low. How much does th
     _check(
         "ch3-ml-test-score", 3,
         """
-The lender's system scores **data 5.0, model 4.5, infrastructure 6.0, monitoring 1.0** on the ML Test
-Score. Which single piece of work raises its final score?
+A competitor's credit system scores **data 5.0, model 4.5, infrastructure 6.0, monitoring 1.0** on the
+ML Test Score. Which single piece of work raises its final score?
 """,
         ("Automating one more data test, since data problems caused the lender's July incident.", WRONG,
          "The final score is the minimum over the four sections; the data section is not the minimum, "
@@ -652,8 +652,8 @@ takes the decision. What did the Court of Justice of the EU hold in *SCHUFA* (C-
 """,
         ("Article 22 applies only when no human being is involved at any step between the data and the "
          "final decision.", WRONG,
-         "The Court looked at the score's determining role; a person formally signing the decision does "
-         "not take it out of Article 22 when the score in practice decides."),
+         "The Court asked whether the lender draws strongly on the score, that is whether the score in "
+         "practice determines the outcome, not whether a person formally takes the last step."),
         ("Producing the score is itself an automated decision when the lender draws strongly on it to "
          "decide.", RIGHT,
          "The Court held that the automated establishment of a probability value is a decision under "
