@@ -10,9 +10,11 @@ answer's type first, with the checks below, and compares only after the answer h
 The rule, by kind of value
 --------------------------
 - **Scalars**: the type must be *exactly* an accepted type (``type(x) is float``, never ``isinstance``,
-  which a subclass with lying methods -- or a class with a ``__class__`` property -- passes). numpy's own
-  scalar types stand for the Python type they model: ``numpy.float64`` is a float, ``numpy.int64`` an int,
-  ``numpy.bool_`` a bool, ``numpy.str_`` a str. ``bool`` is not an int here: True is not a number of months.
+  which a subclass with lying methods -- or a class with a ``__class__`` property -- passes). Types are
+  compared by identity, never with ``==`` or ``in``, which a metaclass with a lying ``__eq__`` and
+  ``__hash__`` would answer. numpy's own scalar types stand for the Python type they model:
+  ``numpy.float64`` is a float, ``numpy.int64`` an int, ``numpy.bool_`` a bool, ``numpy.str_`` a str.
+  ``bool`` is not an int here: True is not a number of months.
 - **Containers** (list, tuple, dict, set, frozenset): the exact type, and every key and item by the same
   rule, recursively.
 - **numpy arrays**: exactly ``numpy.ndarray``; the elements of an object array are checked one by one.
@@ -29,17 +31,21 @@ test, and compares as before::
 
     scored = expect_type(score_risks(register), pd.DataFrame, "score_risks(register)")
     interval = expect_type(best_interval(cost), int, "best_interval(cost)")
+    categories = plain(risk_categories, "risk_categories", (dict, pd.Series))  # {risk id: category}
     expect_equal(incident_month, key_month, "incident_month", "wrong incident month")
 
 A test cell imports the checks itself (``from mlops_course.grading.checks import ...``), so an answer cell
 that binds one of these names to something else is overruled by the next test cell.
 
-Messages say what the object must be and what it is, and teach; they never show an expected value.
+Messages say what the object must be and what it is, and teach; they never show an expected value, and
+they name a type through ``type``'s own descriptors, so no code of the learner's runs while a check fails.
 
 Limits
 ------
 These checks protect comparisons. A submission that replaces these functions, pandas' or numpy's methods
-or ``math.isclose`` changes the grading environment itself, which no check of a value can see.
+or ``math.isclose`` changes the grading environment itself, which no check of a value can see; that is
+what ``grading.tamper`` looks for. A learner's function still runs when a test calls it, and what it
+returns is checked afterwards.
 """
 
 from __future__ import annotations
@@ -54,26 +60,27 @@ __all__ = ["expect_close", "expect_equal", "expect_same_items", "expect_type", "
 
 _MAX_DEPTH = 20  # deeper nesting than any answer needs; also stops a list that contains itself
 
+
+def _ids(types) -> frozenset[int]:
+    """Sets of types are kept as sets of ids: ``id(type(x)) in ids`` cannot run the learner's code."""
+    return frozenset(id(t) for t in types)
+
+
 # numpy's own scalar types, by the Python type they stand for (collected from numpy, never by name).
 _NUMPY_AS = {}
 for _t in set(np.sctypeDict.values()):
-    if issubclass(_t, np.bool_):
-        _NUMPY_AS[_t] = bool
-    elif issubclass(_t, np.integer):
-        _NUMPY_AS[_t] = int
-    elif issubclass(_t, np.floating):
-        _NUMPY_AS[_t] = float
-    elif issubclass(_t, np.str_):
-        _NUMPY_AS[_t] = str
+    for _numpy_kind, _python_type in ((np.bool_, bool), (np.integer, int), (np.floating, float), (np.str_, str)):
+        if issubclass(_t, _numpy_kind):
+            _NUMPY_AS[id(_t)] = _python_type
 
-_PLAIN_SCALARS = {type(None), bool, int, float, str}
-# pandas' scalars for dates, periods and missing values, which pandas itself puts into frames.
-_PANDAS_SCALARS = {pd.Timestamp, pd.Timedelta, pd.Period, pd.Interval, type(pd.NaT), type(pd.NA),
-                   np.datetime64, np.timedelta64}
-_CONTAINERS = {list, tuple, dict, set, frozenset}
-_PANDAS_ARRAYS = {v for v in vars(pd.arrays).values() if isinstance(v, type)}
-_PANDAS_INDEXES = {pd.Index, pd.RangeIndex, pd.MultiIndex, pd.CategoricalIndex, pd.DatetimeIndex,
-                   pd.PeriodIndex, pd.TimedeltaIndex, pd.IntervalIndex}
+# Scalars that may stand anywhere in an answer: Python's, numpy's, and pandas' dates, periods and missing
+# values, which pandas itself puts into frames.
+_SCALARS = _ids([type(None), bool, int, float, str, pd.Timestamp, pd.Timedelta, pd.Period, pd.Interval,
+                 type(pd.NaT), type(pd.NA), np.datetime64, np.timedelta64]) | frozenset(_NUMPY_AS)
+_SEQUENCES = _ids([list, tuple, set, frozenset])
+_PANDAS_ARRAYS = _ids(v for v in vars(pd.arrays).values() if isinstance(v, type))
+_PANDAS_INDEXES = _ids([pd.Index, pd.RangeIndex, pd.MultiIndex, pd.CategoricalIndex, pd.DatetimeIndex,
+                        pd.PeriodIndex, pd.TimedeltaIndex, pd.IntervalIndex])
 
 _PLAIN_ACCEPTS = (type(None), bool, int, float, str, list, tuple, dict, set, frozenset, np.ndarray, pd.Series,
                   pd.Index)
@@ -95,8 +102,11 @@ class _Untrusted(Exception):
 
 
 def _type_name(t: type) -> str:
-    module = t.__module__.split(".")[0]
-    return f"{module}.{t.__qualname__}" if module in ("numpy", "pandas") else t.__qualname__
+    """The name of a type, read through ``type``'s own descriptors, so a metaclass cannot run code here."""
+    name = str.__str__(type.__dict__["__qualname__"].__get__(t))
+    module = type.__dict__["__module__"].__get__(t)
+    module = str.__str__(module).split(".")[0] if type(module) is str else ""
+    return f"{module}.{name}" if module in ("numpy", "pandas") else name
 
 
 def _describe(types: tuple[type, ...]) -> str:
@@ -107,7 +117,11 @@ def _kind(value) -> type:
     """The type that ``value`` counts as: numpy's scalars count as the Python type they model, and every
     one of pandas' index classes as ``pandas.Index``."""
     t = type(value)
-    return pd.Index if t in _PANDAS_INDEXES else _NUMPY_AS.get(t, t)
+    return pd.Index if id(t) in _PANDAS_INDEXES else _NUMPY_AS.get(id(t), t)
+
+
+def _is_one_of(t: type, types: tuple[type, ...]) -> bool:
+    return any(t is accepted for accepted in types)
 
 
 def _at(where: str, step: str) -> str:
@@ -115,7 +129,7 @@ def _at(where: str, step: str) -> str:
 
 
 def _check_labels(index, where: str, depth: int) -> None:
-    if type(index) not in _PANDAS_INDEXES:
+    if id(type(index)) not in _PANDAS_INDEXES:
         raise _Untrusted(type(index), where)
     for name in index.names:
         _check(name, _at(where, ".names"), depth + 1)
@@ -128,7 +142,7 @@ def _check_labels(index, where: str, depth: int) -> None:
 
 def _check_array(array, where: str, depth: int) -> None:
     """The values of a pandas object: pandas' own array types, and object values one by one."""
-    if type(array) not in _PANDAS_ARRAYS:
+    if id(type(array)) not in _PANDAS_ARRAYS:
         raise _Untrusted(type(array), where)
     if type(array) is pd.Categorical:
         _check_labels(array.categories, _at(where, ".categories"), depth + 1)
@@ -141,11 +155,12 @@ def _check(value, where: str = "", depth: int = 0) -> None:
     if depth > _MAX_DEPTH:
         raise _Untrusted(type(value), where + " (nested too deeply)")
     t = type(value)
-    if t in _PLAIN_SCALARS or t in _NUMPY_AS or t in _PANDAS_SCALARS:
+    if id(t) in _SCALARS:
         return
-    if t in (list, tuple, set, frozenset):
+    if id(t) in _SEQUENCES:
+        ordered = t is list or t is tuple
         for number, item in enumerate(value):
-            _check(item, _at(where, f"[{number}]") if t in (list, tuple) else _at(where, " (an item)"), depth + 1)
+            _check(item, _at(where, f"[{number}]") if ordered else _at(where, " (an item)"), depth + 1)
     elif t is dict:
         for key, item in value.items():
             _check(key, _at(where, " (a key)"), depth + 1)
@@ -165,7 +180,7 @@ def _check(value, where: str = "", depth: int = 0) -> None:
         _check_labels(value.columns, _at(where, ".columns"), depth)
         for number, label in enumerate(value.columns):
             _check_array(value.iloc[:, number].array, _at(where, f"[{label!r}]"), depth)
-    elif t in _PANDAS_INDEXES:
+    elif id(t) in _PANDAS_INDEXES:
         _check_labels(value, where, depth)
     else:
         raise _Untrusted(t, where)
@@ -180,11 +195,11 @@ def expect_type(value, types, what: str):
     """
     types = types if isinstance(types, tuple) else (types,)
     found = type(value)
-    if _kind(value) not in types:
+    if not _is_one_of(_kind(value), types):
         wanted = _describe(types)
         if found is not bool and any(issubclass(found, t) for t in types):
-            raise AssertionError(f"{what} must be exactly {wanted}, got {_type_name(found)}, a subclass of it: "
-                                 "return the plain type, whose comparisons mean what they say")
+            raise AssertionError(f"{what} must be exactly {wanted}, got {_type_name(found)}, a subclass of it, which "
+                                 "can change what its comparisons mean: use the plain type")
         raise AssertionError(f"{what} must be {wanted}, got {_type_name(found)}")
     try:
         _check(value)
@@ -196,14 +211,17 @@ def expect_type(value, types, what: str):
     return value
 
 
-def plain(value, what: str):
+def plain(value, what: str, types=None):
     """``value`` as plain Python data, after the checks of ``expect_type``.
 
     numpy scalars become Python scalars, numpy arrays and pandas Index objects lists, a pandas Series a
     dict ``{label: value}``; lists, tuples, dicts and sets keep their type with their items converted.
+    ``types`` (optional) narrows what is accepted, for example ``(dict, pd.Series)`` for a mapping.
     A DataFrame is not converted (check it with ``expect_type`` and use pandas).
     """
-    if _kind(value) not in _PLAIN_ACCEPTS:
+    if types is not None:
+        expect_type(value, types, what)
+    if not _is_one_of(_kind(value), _PLAIN_ACCEPTS):
         raise AssertionError(f"{what} must be plain data (a number, a string, True/False, None, or a list, tuple, "
                              f"dict, set, numpy array or pandas Series of them), got {_type_name(type(value))}")
     return _to_plain(expect_type(value, _kind(value), what))
@@ -211,9 +229,9 @@ def plain(value, what: str):
 
 def _to_plain(value):
     t = type(value)
-    if t in _NUMPY_AS:
+    if id(t) in _NUMPY_AS:
         return value.item()
-    if t in (list, tuple, set, frozenset):
+    if id(t) in _SEQUENCES:
         return t(_to_plain(item) for item in value)
     if t is dict:
         return {_to_plain(key): _to_plain(item) for key, item in value.items()}
@@ -221,14 +239,15 @@ def _to_plain(value):
         return [_to_plain(item) for item in value.tolist()]
     if t is pd.Series:
         return {_to_plain(key): _to_plain(item) for key, item in zip(value.index.tolist(), value.tolist())}
-    if t in _PANDAS_INDEXES:
+    if id(t) in _PANDAS_INDEXES:
         return [_to_plain(item) for item in value.tolist()]
     return value
 
 
-def _plain_kind(value) -> type:
-    t = type(value)
-    return {int: float, frozenset: set}.get(t, t)  # kinds whose values compare equal with each other
+# What an answer may be when the test expects a value of this type; numbers compare as numbers.
+_EQUAL_KINDS = {int: (int, float), float: (float, int), bool: (bool,), str: (str,), type(None): (type(None),),
+                list: (list, np.ndarray, pd.Index), tuple: (tuple,), dict: (dict, pd.Series), set: (set, frozenset),
+                frozenset: (set, frozenset)}
 
 
 def expect_equal(value, expected, what: str, message: str | None = None) -> None:
@@ -238,10 +257,9 @@ def expect_equal(value, expected, what: str, message: str | None = None) -> None
     or pandas Index counts as a list and a Series as a dict; otherwise Python's ``==`` on plain values.
     ``message`` teaches what is wrong when the value differs; it must not contain the expected value.
     """
-    got = plain(value, what)
-    if _plain_kind(got) is not _plain_kind(expected):
-        raise AssertionError(f"{what} must be {_describe((type(expected),))}, got {_type_name(type(value))}")
-    if got != expected:
+    if type(expected) not in _EQUAL_KINDS:
+        raise TypeError(f"expect_equal compares plain values; the expected value is a {_type_name(type(expected))}")
+    if plain(value, what, _EQUAL_KINDS[type(expected)]) != expected:
         raise AssertionError(message or f"{what} is not the right value: check it against the question")
 
 
