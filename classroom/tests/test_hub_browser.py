@@ -49,7 +49,8 @@ def test_learner_fetches_validates_submits_and_instructor_grades(room, artefacts
         browser.text_appears("//div[@id='fetched_assignments_list']", ASSIGNMENT)
         browser.shot("fetched")
         browser.click("//div[@id='fetched_assignments_list']//a[contains(@class,'assignment-notebooks-link')]")
-        browser.click(f"//div[@id='fetched_assignments_list']//a[normalize-space()='{ASSIGNMENT}']")
+        browser.click(f"//div[@id='fetched_assignments_list']//div[contains(@class,'assignment-notebooks')]"
+                      f"//a[normalize-space()='{ASSIGNMENT}']")
         browser.find("//div[contains(@class,'jp-NotebookPanel') and not(contains(@class,'lm-mod-hidden'))]"
                      "//*[contains(@class,'validate-button')]", 90)
         browser.shot("notebook")

@@ -220,8 +220,17 @@ def test_every_learner_fetched_feedback_without_hidden_tests(room, term):
 
 def test_grades_exported(room, term):
     exported = room.course / "grader" / "course" / "exports" / "grades.csv"
-    rows = {row["student"]: row for row in csv.DictReader(exported.open())}
+    rows = {row["student_id"]: row for row in csv.DictReader(exported.open())}
     assert set(rows) == set(term["learners"].values()), rows.keys()
+    for short in HAND_INS:
+        graded = term["gradebook"][term["learners"][short]]
+        # nbgrader's rule: a person's grade replaces the automatic one
+        scored = sum(graded["manual"][c] if graded["manual"][c] is not None else (graded["auto"][c] or 0)
+                     for c in graded["auto"])
+        row = rows[term["learners"][short]]
+        assert float(row[f"{ASSIGNMENT}.total"]) == pytest.approx(scored), (short, row)
+    assert float(rows[term["learners"]["learner3"]][f"{ASSIGNMENT}.late_minutes"] or 0) > 0
+    assert float(rows[term["learners"]["learner1"]][f"{ASSIGNMENT}.late_minutes"] or 0) == 0
 
 
 def _can(room, account: str, code: str) -> bool:
