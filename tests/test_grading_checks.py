@@ -355,3 +355,36 @@ def test_expect_equal_wants_a_plain_expected_value():
     with pytest.raises(AssertionError, match="must be exactly a whole number .* got AnyInterval, a subclass"):
         expect_equal(type("AnyInterval", (int,), {"__eq__": lambda self, other: True, "__hash__": int.__hash__})(3),
                      4, "best_interval(cost)")
+
+
+def test_pandas_objects_changed_by_hand_fail():
+    shadowed = pd.Series([0.1, 0.2])
+    shadowed.tolist = lambda: AlwaysEqual()  # an instance attribute in place of pandas' method
+    with pytest.raises(AssertionError, match="must be left as pandas made it, but .*'tolist' replaces pandas' tolist"):
+        expect_type(shadowed, pd.Series, "score_psi")
+
+    frame = pd.DataFrame({"risk_id": ["B", "A", "C"]})
+    frame.equals = lambda other: True
+    with pytest.raises(AssertionError, match="'equals' replaces"):
+        expect_type(frame, pd.DataFrame, "ranked")
+
+    cached = pd.DataFrame({"risk_id": ["B", "A", "C"]})
+    cached["risk_id"]  # pandas caches the column ...
+    cached._item_cache["risk_id"] = AlwaysEqual()  # ... and the learner replaces what the cache answers
+    with pytest.raises(AssertionError, match=r"holds AlwaysEqual \(at _item_cache\['risk_id'\]\)"):
+        expect_type(cached, pd.DataFrame, "ranked")
+
+    managed = pd.Series([1.0])
+    object.__setattr__(managed, "_mgr", AlwaysEqual())
+    with pytest.raises(AssertionError, match=r"holds AlwaysEqual \(at _mgr\)"):
+        expect_type(managed, pd.Series, "score_psi")
+
+
+def test_pandas_objects_used_honestly_still_pass():
+    frame = pd.DataFrame({"month": ["2024-04", "2024-05"], "psi": [0.1, 0.2]}).set_index("month")
+    frame["psi"].sum()  # fills pandas' column cache with its own Series
+    frame.loc["2024-04", "psi"]
+    frame.index.get_loc("2024-05")
+    assert expect_type(frame, pd.DataFrame, "flights_psi") is frame
+    grouped = frame.groupby(level=0)["psi"].mean()
+    assert expect_type(grouped, pd.Series, "score_psi") is grouped

@@ -22,6 +22,8 @@ The rule, by kind of value
   and the values of every column are checked. Values that pandas or numpy store themselves (numbers,
   booleans, dates, categories' codes) are theirs; object values are checked one by one, and so are the
   categories of a categorical column.
+  A pandas object must also be as pandas made it: an attribute of its own that replaces a method of its
+  class (``answer.tolist = ...``) is refused, and so is a data manager or a column cache not of pandas.
 - Anything else (a model, a ``MetricFrame``) is not a value: test it through what it returns.
 
 Once an answer has passed, everything inside it is of a built-in, numpy or pandas type, so the test's own
@@ -44,8 +46,9 @@ Limits
 ------
 These checks protect comparisons. A submission that replaces these functions, pandas' or numpy's methods
 or ``math.isclose`` changes the grading environment itself, which no check of a value can see; that is
-what ``grading.tamper`` looks for. A learner's function still runs when a test calls it, and what it
-returns is checked afterwards.
+what ``grading.tamper`` looks for. Surgery on pandas' private internals beyond the data manager and the
+column cache (its blocks, its private attributes) is not inspected. A learner's function still runs when
+a test calls it, and what it returns is checked afterwards.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+from pandas.core.internals import BlockManager, SingleBlockManager
 
 __all__ = ["expect_close", "expect_equal", "expect_same_items", "expect_type", "plain"]
 
@@ -82,6 +86,8 @@ _PANDAS_ARRAYS = _ids(v for v in vars(pd.arrays).values() if isinstance(v, type)
 _PANDAS_INDEXES = _ids([pd.Index, pd.RangeIndex, pd.MultiIndex, pd.CategoricalIndex, pd.DatetimeIndex,
                         pd.PeriodIndex, pd.TimedeltaIndex, pd.IntervalIndex])
 
+_MANAGERS = _ids([BlockManager, SingleBlockManager])
+
 _PLAIN_ACCEPTS = (type(None), bool, int, float, str, list, tuple, dict, set, frozenset, np.ndarray, pd.Series,
                   pd.Index)
 
@@ -94,11 +100,11 @@ _NAMES = {
 
 
 class _Untrusted(Exception):
-    """An object inside an answer whose type the checks do not accept."""
+    """An object inside an answer whose type the checks do not accept, or a pandas object changed by hand."""
 
-    def __init__(self, found: type, where: str):
-        super().__init__(found, where)
-        self.found, self.where = found, where
+    def __init__(self, found: type, where: str, reason: str = ""):
+        super().__init__(found, where, reason)
+        self.found, self.where, self.reason = found, where, reason
 
 
 def _type_name(t: type) -> str:
@@ -128,9 +134,36 @@ def _at(where: str, step: str) -> str:
     return f"{where}{step}" if where else step.lstrip(".")
 
 
+def _check_own_attributes(obj, where: str, depth: int) -> None:
+    """A pandas object as pandas made it: no public attribute of its own in place of one of its class's
+    (pandas keeps only private ones), pandas' own data manager, and a column cache of checked Series."""
+    try:
+        own = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        return
+    if type(own) is not dict:
+        raise _Untrusted(type(own), _at(where, ".__dict__"))
+    for key in dict.keys(own):  # dict's own method: nothing of the learner's runs
+        if type(key) is not str:
+            raise _Untrusted(type(key), _at(where, " (an attribute name)"))
+        if not key.startswith("_") and hasattr(type(obj), key):
+            raise _Untrusted(type(obj), where, f"its own attribute {key!r} replaces pandas' {key}")
+    if "_mgr" in own and id(type(own["_mgr"])) not in _MANAGERS:
+        raise _Untrusted(type(own["_mgr"]), _at(where, "._mgr"))
+    cache = own.get("_item_cache", {})
+    if type(cache) is not dict:
+        raise _Untrusted(type(cache), _at(where, "._item_cache"))
+    for label, column in dict.items(cache):  # DataFrame["label"] answers from here first
+        _check(label, _at(where, "._item_cache (a key)"), depth + 1)
+        if type(column) is not pd.Series:
+            raise _Untrusted(type(column), _at(where, f"._item_cache[{label!r}]"))
+        _check(column, _at(where, f"[{label!r}]"), depth + 1)
+
+
 def _check_labels(index, where: str, depth: int) -> None:
     if id(type(index)) not in _PANDAS_INDEXES:
         raise _Untrusted(type(index), where)
+    _check_own_attributes(index, where, depth)
     for name in index.names:
         _check(name, _at(where, ".names"), depth + 1)
     if type(index) is pd.MultiIndex:
@@ -144,6 +177,7 @@ def _check_array(array, where: str, depth: int) -> None:
     """The values of a pandas object: pandas' own array types, and object values one by one."""
     if id(type(array)) not in _PANDAS_ARRAYS:
         raise _Untrusted(type(array), where)
+    _check_own_attributes(array, where, depth)
     if type(array) is pd.Categorical:
         _check_labels(array.categories, _at(where, ".categories"), depth + 1)
     elif type(array) is pd.arrays.NumpyExtensionArray:
@@ -172,10 +206,12 @@ def _check(value, where: str = "", depth: int = 0) -> None:
         elif value.dtype.kind not in "biufcMmUS":
             raise _Untrusted(t, where + f" (numpy dtype {value.dtype})")
     elif t is pd.Series:
+        _check_own_attributes(value, where, depth)
         _check_labels(value.index, _at(where, ".index"), depth)
         _check(value.name, _at(where, ".name"), depth + 1)
         _check_array(value.array, where, depth)
     elif t is pd.DataFrame:
+        _check_own_attributes(value, where, depth)
         _check_labels(value.index, _at(where, ".index"), depth)
         _check_labels(value.columns, _at(where, ".columns"), depth)
         for number, label in enumerate(value.columns):
@@ -205,6 +241,9 @@ def expect_type(value, types, what: str):
         _check(value)
     except _Untrusted as problem:
         inside = f" (at {problem.where})" if problem.where else ""
+        if problem.reason:
+            raise AssertionError(f"{what} must be left as pandas made it, but{inside} {problem.reason}; "
+                                 "compute it with pandas' own methods") from None
         raise AssertionError(
             f"{what} must hold only plain values (numbers, strings, True/False, None, and lists, tuples, dicts "
             f"or pandas objects of them), but holds {_type_name(problem.found)}{inside}") from None

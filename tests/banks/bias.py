@@ -8,6 +8,7 @@
   labels, inverted ratio, signed differences, wrong reference group, TPR over all rows, thresholds tuned
   on the test split, weights not passed to fit, four-fifths against the overall rate) and other realistic
   ones; each wrong answer loses its own question's points and nothing else.
+- ``duck_typed`` answers with objects that claim to equal any expected value: no points for those questions.
 """
 
 NOTEBOOK = "bias"
@@ -667,3 +668,79 @@ EXPECTED = {
         "q6_1_bootstrap_tests": 0, "q7_3_thresholds_tests": 0, "q7_4_policy_report_tests": 0,
     },
 }
+
+# --- duck-typed answers ---------------------------------------------------------------------------------------
+# Objects that claim to equal any expected value (subclasses of list and str with a lying __eq__) instead of an
+# answer. Compared with == they would pass, visible and hidden tests alike; the type-strict checks of the test
+# cells (mlops_course.grading.checks) reject them, so each of these questions loses its points.
+
+DUCK_TYPED = {
+    "q3_1_four_fifths": '''
+class AnyList(list):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+def four_fifths_screen(y_pred, groups, threshold=0.8):
+    """Selection rate, impact ratio against the highest group, and the flag, per group."""
+    rates = pd.Series(np.asarray(y_pred).astype(float)).groupby(np.asarray(groups)).mean().sort_index()
+    impact_ratio = rates / rates.max()
+    return pd.DataFrame({"selection_rate": rates, "impact_ratio": impact_ratio, "flagged": impact_ratio < threshold})
+
+
+age_screen = four_fifths_screen(validation["approved"], validation["age_band"])
+flagged_age_bands = AnyList(["18-24"])
+''',
+    "q5_proxy": '''
+class AnyName(str):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+
+def proxy_strength(values, is_member):
+    """Folded ROC AUC (0.5 to 1) with which one feature alone separates group members from non-members."""
+    values = pd.Series(values).reset_index(drop=True)
+    member = pd.Series(np.asarray(is_member).astype(int))
+    keep = values.notna()
+    values, member = values[keep], member[keep]
+    if pd.api.types.is_numeric_dtype(values):
+        score = values.astype(float)
+    else:
+        score = member.groupby(values.astype(str)).transform("mean")
+    auc = roc_auc_score(member, score)
+    return max(auc, 1 - auc)
+
+
+reference = pd.concat([train, validation], ignore_index=True)
+is_female = (reference["sex"] == "female").astype(int)
+proxy_scores = pd.Series({feature: proxy_strength(reference[feature], is_female) for feature in FEATURES})
+proxy_scores = proxy_scores.sort_values(ascending=False)
+proxy_feature = AnyName("income")
+''',
+    "q8_adult": '''
+class AnyList(list):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+adult_frame = MetricFrame(
+    metrics={"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate},
+    y_true=adult["income_over_50k"], y_pred=adult["predicted"], sensitive_features=adult["sex"],
+)
+adult_by_sex = adult_frame.by_group
+adult_dp_ratio = adult_frame.ratio()["selection_rate"]
+adult_eodds = max(adult_frame.difference()["tpr"], adult_frame.difference()["fpr"])
+adult_flagged_races = AnyList()
+''',
+}
+
+SUBMISSIONS["duck_typed"] = DUCK_TYPED
+EXPECTED["duck_typed"] = {"q3_1_four_fifths_tests": 0, "q5_proxy_tests": 0, "q8_adult_tests": 0}

@@ -7,6 +7,7 @@ distance's scale) and realistic slips (missing values counted as out of range, c
 a one-month blip taken for lasting drift, 1 - AUC). Each wrong submission carries several mistakes in
 different questions at once. Where a later answer would build on a wrong earlier function, the submission
 gives that later answer in a correct, self-contained form, so only the intended question loses its points.
+``duck_typed`` answers with objects that claim to equal any expected value: no points for those questions.
 """
 
 NOTEBOOK = "drift"
@@ -544,3 +545,92 @@ EXPECTED = {
         "q7_1_sample_size_tests": 0, "q8_1_flights_psi_tests": 0,
     },
 }
+
+# --- duck-typed answers ---------------------------------------------------------------------------------------
+# Objects that claim to equal any expected value (a str subclass, a dict subclass) instead of an answer. Compared
+# with == or `in` they would pass; the type-strict checks of the test cells (mlops_course.grading.checks) reject
+# them, so each of these questions loses its points.
+
+DUCK_TYPED = {
+    "q4_lasting_drift": '''
+class AnyMonth(str):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = str.__hash__
+
+
+class AnyStarts(dict):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    def __contains__(self, feature):
+        return feature != "c"
+
+    def get(self, feature, default=None):
+        return AnyMonth("2024-04")
+
+
+def lasting_drift_start(flags):
+    return AnyStarts()
+
+
+first_drift_month = lasting_drift_start(None)
+''',
+    "q5_2_incident": '''
+class AnyText(str):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = str.__hash__
+
+    def __str__(self):
+        return self
+
+    def replace(self, *args):
+        return self
+
+    def startswith(self, *args):
+        return True
+
+
+class AnyIds(set):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+quality_by_month = pd.DataFrame.from_dict(
+    {month: quality_checks(batch, reference, VALID_RANGES, CATEGORICAL_FEATURES) for month, batch in batches.items()},
+    orient="index")
+incident_month = AnyText("2024-04")
+incident_ids = AnyIds({AnyText("APP-1")})
+''',
+    "q6_3_concept_drift": '''
+class AnyMonth(str):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = str.__hash__
+
+
+concept_drift_month = AnyMonth("2024-04")
+''',
+}
+
+SUBMISSIONS["duck_typed"] = DUCK_TYPED
+EXPECTED["duck_typed"] = {"q4_lasting_drift_tests": 0, "q5_2_incident_tests": 0, "q6_3_concept_drift_tests": 0}

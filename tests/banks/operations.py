@@ -1,6 +1,6 @@
 """Submission bank of the "operations" assignment (format: ``mlops_course/grading/banks.py``).
 
-Four submissions, graded in one autograde run:
+Five submissions, graded in one autograde run:
 
 - ``correct_variants``: every answer written differently from the model solution (another library
   call, a loop instead of vectorised code, a Series instead of a dict) -- full marks everywhere;
@@ -8,6 +8,8 @@ Four submissions, graded in one autograde run:
   comment above each answer), so every test cell loses its points;
 - ``near_misses``: answers that pass every visible test but not the hidden ones -- hard-coded
   examples, one wrong label, a boundary or a tie handled wrongly -- which is what the hidden tests are for.
+- ``duck_typed``: objects that claim to equal any expected value instead of answers -- no points for those
+  questions.
 
 The questions do not feed each other (later test cells build their own inputs), so one submission can
 carry a different variant in every question.
@@ -657,3 +659,83 @@ EXPECTED = {
     "wrong_other": _ZERO,
     "near_misses": _ZERO,
 }
+
+# --- duck-typed answers ---------------------------------------------------------------------------------------
+# Objects that claim to equal any expected value (subclasses of str, int and DataFrame with a lying __eq__)
+# instead of an answer. Compared with == they would pass, visible and hidden tests alike; the type-strict checks
+# of the test cells (mlops_course.grading.checks) reject them, so each of these questions loses its points.
+
+DUCK_TYPED = {
+    "q1_1_classify": '''
+class AnyCode(str):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = str.__hash__
+
+
+codes = sorted(operations.RISK_TAXONOMY)
+risk_categories = {risk: AnyCode(codes[i % len(codes)]) for i, risk in enumerate(register["risk_id"])}
+''',
+    "q1_3_rank": '''
+class AnyList(list):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+class AnyColumn:
+    def head(self, n=5):
+        return self
+
+    def tolist(self):
+        return AnyList()
+
+
+class AnyFrame(pd.DataFrame):
+    def __getitem__(self, key):
+        return AnyColumn()
+
+
+def rank_risks(scored):
+    """Return ``scored`` sorted from the most to the least serious risk, with a column ``rank``."""
+    return AnyFrame(scored.reset_index(drop=True))
+''',
+    "q3_3_best_interval": '''
+class AnyInterval(int):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+def best_interval(cost_of, max_interval=24):
+    """The interval from 1 to ``max_interval`` months with the lowest ``cost_of(interval)``."""
+    return AnyInterval(3)
+''',
+    "q7_1_google": '''
+class AnyLevel(int):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+google_levels = {name: AnyLevel(0) for name in ["Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir"]}
+''',
+}
+
+SUBMISSIONS["duck_typed"] = DUCK_TYPED
+EXPECTED["duck_typed"] = {"q1_1_classify_tests": 0, "q1_3_rank_tests": 0, "q3_3_best_interval_tests": 0,
+                          "q7_1_google_tests": 0}
