@@ -144,6 +144,7 @@ class Classroom:
             "PATH": f"{self.env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "MLOPS_COURSE_ROOT": str(self.course if account in self.teachers else self.public),
+            "MLOPS_COURSE_EXCHANGE": str(self.exchange),
         }
         if account in self.teachers:
             env["MLOPS_COURSE_DB_URL"] = self.db_url

@@ -43,6 +43,12 @@ c.CourseDirectory.solution_directory = f"{WORK}/released-solutions"
 # named by MLOPS_COURSE_DB_URL (`make classroom` sets it to its PostgreSQL gradebook).
 c.CourseDirectory.db_url = os.environ.get("MLOPS_COURSE_DB_URL") or (
     "sqlite:///" + os.path.join(COURSE_ROOT, WORK, "gradebook.db"))
+# nbgrader's exchange, through which a classroom hub releases and collects (`make classroom` sets
+# MLOPS_COURSE_EXCHANGE). A course on one machine has none; an empty one in the working folder keeps the
+# Assignment List and the Formgrader free of "exchange directory does not exist" errors.
+c.Exchange.root = os.environ.get("MLOPS_COURSE_EXCHANGE") or os.path.join(COURSE_ROOT, WORK, "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
+
 # Data and helper files beside a notebook are part of an assignment; checkpoints never are.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 

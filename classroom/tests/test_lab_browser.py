@@ -98,6 +98,8 @@ def test_lab_validate_knowledge_check_and_formgrader(lab, artefacts):
         browser.driver.switch_to.frame(frame)
         for assignment in ("bias", "drift", "operations"):
             browser.text_appears("//table", assignment, 60)
+        page = browser.driver.find_element(By.TAG_NAME, "body").text
+        assert "does not exist" not in page, "the Formgrader reports a missing exchange"
         browser.driver.switch_to.default_content()
         browser.shot("formgrader")
 

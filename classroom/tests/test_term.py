@@ -62,6 +62,7 @@ with Gradebook(os.environ["MLOPS_COURSE_DB_URL"]) as gb:
             "seconds_late": sub.total_seconds_late,
             "auto": {g.name: g.auto_score for g in nb.grades},
             "manual": {g.name: g.manual_score for g in nb.grades},
+            "waiting": {g.name: g.needs_manual_grade for g in nb.grades},
         }
 print(json.dumps(out))
 """ % ASSIGNMENT
@@ -172,6 +173,7 @@ def term(room):
         run_as(room, account, [tool(room, "nbgrader"), "fetch_feedback", ASSIGNMENT])
     # grades out
     as_instructor(room, tool(room, "mlops-course"), "export", ASSIGNMENT)
+    as_instructor(room, tool(room, "mlops-course"), "report")
     log["gradebook"] = json.loads(as_instructor(room, tool(room, "python"), "-c", READ_GRADEBOOK).stdout)
     log["learners"] = learners
     log["due"] = due
@@ -224,13 +226,20 @@ def test_grades_exported(room, term):
     assert set(rows) == set(term["learners"].values()), rows.keys()
     for short in HAND_INS:
         graded = term["gradebook"][term["learners"][short]]
-        # nbgrader's rule: a person's grade replaces the automatic one
+        # the export counts what is graded (a person's grade replaces the automatic one) and leaves out
+        # the answers that still wait for a person
         scored = sum(graded["manual"][c] if graded["manual"][c] is not None else (graded["auto"][c] or 0)
-                     for c in graded["auto"])
+                     for c in graded["auto"] if not graded["waiting"][c])
         row = rows[term["learners"][short]]
         assert float(row[f"{ASSIGNMENT}.total"]) == pytest.approx(scored), (short, row)
     assert float(rows[term["learners"]["learner3"]][f"{ASSIGNMENT}.late_minutes"] or 0) > 0
     assert float(rows[term["learners"]["learner1"]][f"{ASSIGNMENT}.late_minutes"] or 0) == 0
+
+
+def test_class_report_from_the_postgresql_gradebook(room, term):
+    report = (room.course / "grader" / "course" / "report.html").read_text()
+    assert ASSIGNMENT in report
+    assert term["learners"]["learner3"] in report  # listed among the late hand-ins
 
 
 def _can(room, account: str, code: str) -> bool:
