@@ -140,7 +140,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["env"] = kernel_environment(sandboxed=self._sandboxed)
         if not self._sandboxed:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
-        host_folder = Path(kw.pop("cwd", None) or Path.cwd())
+        host_folder = Path(kw.pop("cwd", None) or Path.cwd()).resolve()  # bwrap needs absolute paths
         inner = _inner_connection_file(self.get_connection_info(), self._socket_dir)
         read_end, write_end = os.pipe()
         command = bwrap_command(kernel_cmd, self.connection_file, inner, host_folder, write_end,

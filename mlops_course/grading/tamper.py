@@ -12,8 +12,9 @@ be trusted to report this, so the evidence is gathered from outside:
    cannot be undone by the learner's code, but it can be dodged by code that builds code at run time --
    which is itself reported.
 2. **Planted checks that must fail** (``PlantChecks`` before nbgrader's Execute, ``ReadChecks`` after it):
-   before every test cell the grader inserts a twin that runs the test cell's visible checks and then a check
-   that is false in any honest Python (``assert 17 == 42``, ``math.isclose(0.31, 0.77)``,
+   before a random third of the test cells (at least three; twins cost time) the grader inserts a twin that
+   runs the test cell's visible checks and then, where the hidden tests would stand, a check that is false in
+   any honest Python (``assert 17 == 42``, ``math.isclose(0.31, 0.77)``,
    ``numpy.testing.assert_allclose`` of two different numbers, ...), each with random numbers and a random
    message. What came back over the kernel's messages is then read outside the kernel: a planted check that
    did not end in an error means that the kernel turns failures into passes.
@@ -22,7 +23,8 @@ be trusted to report this, so the evidence is gathered from outside:
    fingerprints are compared outside the kernel; a missing nonce means the probe itself was rewritten.
 
 Limits: a submission written against this design could, in principle, tell a planted twin from the real
-test cell (the twin lacks the hidden tests) and fake the probe output, since it controls the kernel; the
+test cell (the twin's hidden block holds one check with literal numbers), tamper with only the test cells
+that have no twin (it cannot know which), and fake the probe output, since it controls the kernel; the
 static reading would then still see it, unless the code is built at run time in ways it does not recognise.
 So a clean result is strong evidence, not proof; the instructor guide says so.
 """
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import random
 import secrets
 from pathlib import Path
@@ -52,8 +55,11 @@ IPYTHON_MACHINERY = {"input_transformers_post", "input_transformers_cleanup", "a
 PROTECTED_MODULES = {"np", "numpy", "pd", "pandas", "math", "builtins", "__builtins__", "sys", "testing",
                      "unittest", "pytest", "nbgrader", "IPython", "ipykernel", "mlops_course", "sklearn", "scipy",
                      "operator", "functools", "inspect", "gc", "types", "checks"}
-TRACING = {"settrace", "setprofile", "addaudithook", "set_asyncgen_hooks", "setrecursionlimit"}
+TRACING = {"settrace", "setprofile", "addaudithook", "set_asyncgen_hooks", "setrecursionlimit",
+           # reading the calling test's frame gives away its expected values
+           "_getframe", "f_back", "f_locals", "f_globals", "tb_frame", "currentframe", "getouterframes"}
 DYNAMIC = {"exec", "eval", "compile", "__import__", "globals", "setattr", "delattr"}
+HARMLESS_MODULES = {"IPython.display", "IPython.core.display"}  # showing a table or a picture
 SUSPICIOUS_IMPORTS = {"builtins", "ctypes", "gc", "IPython", "ipykernel", "nbgrader", "inspect", "importlib",
                       "traceback", "atexit", "code", "codeop", "marshal", "pickle", "dill", "types"}
 
@@ -67,14 +73,40 @@ def scan_cells(sources: list[str]) -> list[str]:
     return found
 
 
+# Magics an honest answer uses (IPython turns them into get_ipython() calls before the code runs).
+HARMLESS_MAGICS = {"matplotlib", "timeit", "time", "pip", "conda", "who", "whos", "who_ls", "pwd", "ls", "precision",
+                   "pprint", "history", "env", "pinfo", "pinfo2", "psearch", "page", "writefile", "html", "markdown",
+                   "latex", "capture", "lsmagic", "magic"}
+HARMLESS_SHELL = {"system", "getoutput"}  # `!ls`: runs in the sandbox, changes nothing in the kernel
+
+
 def scan_source(source: str) -> list[str]:
     tree = _parse(source)
     if tree is None:
         return []  # it will fail to run anyway; nothing it can change
+    allowed = _harmless_magic_calls(tree)
     reasons = []
     for node in ast.walk(tree):
-        reasons += _node_reasons(node)
+        if id(node) not in allowed:
+            reasons += _node_reasons(node)
     return sorted(set(reasons))
+
+
+def _harmless_magic_calls(tree: ast.AST) -> set[int]:
+    """The get_ipython() calls (and their attribute) of magics like %matplotlib or !pip."""
+    allowed = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        receiver, method = node.func.value, node.func.attr
+        if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
+                and receiver.func.id == "get_ipython"):
+            continue
+        first = node.args[0] if node.args else None
+        name = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        if method in HARMLESS_SHELL or (method in ("run_line_magic", "run_cell_magic") and name in HARMLESS_MAGICS):
+            allowed |= {id(receiver), id(node.func)}
+    return allowed
 
 
 def _parse(source: str) -> ast.AST | None:
@@ -103,7 +135,8 @@ def _node_reasons(node: ast.AST) -> list[str]:
         return [f"uses {node.id}"]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
-        hits = [n for n in names if n.split(".")[0] in SUSPICIOUS_IMPORTS or n in {"sys.modules"}]
+        hits = [n for n in names if (n.split(".")[0] in SUSPICIOUS_IMPORTS or n in {"sys.modules"})
+                and n not in HARMLESS_MODULES]
         if hits:
             return [f"imports {', '.join(hits)}"]
         if isinstance(node, ast.ImportFrom) and node.module == "sys" and any(
@@ -115,6 +148,11 @@ def _node_reasons(node: ast.AST) -> list[str]:
     return []
 
 
+def _display_setting(target: ast.AST) -> bool:
+    """``pd.options.display.max_rows = 50``: a display option, not a patch."""
+    return ast.unparse(target).startswith(("pd.options.", "pandas.options."))
+
+
 def _target_reasons(target: ast.AST) -> list[str]:
     """Assigning to an attribute or item of a library, test or interpreter module is patching it."""
     if isinstance(target, (ast.Tuple, ast.List)):
@@ -123,7 +161,7 @@ def _target_reasons(target: ast.AST) -> list[str]:
         root = target
         while isinstance(root, (ast.Attribute, ast.Subscript)):
             root = root.value
-        if isinstance(root, ast.Name) and root.id in PROTECTED_MODULES:
+        if isinstance(root, ast.Name) and root.id in PROTECTED_MODULES and not _display_setting(target):
             return [f"assigns to {ast.unparse(target)}, which changes a library the tests rely on"]
         if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "get_ipython":
             return [f"assigns to {ast.unparse(target)}"]
@@ -207,6 +245,16 @@ def visible_part(source: str) -> str:
     return without_hidden_tests(source)[0]
 
 
+# A twin re-runs a test cell's visible checks, so twins cost time: a random share of the test cells gets one.
+TWIN_SHARE = 1 / 3
+MIN_TWINS = 3
+
+
+def _twin_source(test_source: str, check: str) -> str:
+    """The test cell's visible part, then the check that must fail where the hidden tests would stand."""
+    return (visible_part(test_source).rstrip() + "\n### BEGIN HIDDEN TESTS\n" + check + "\n### END HIDDEN TESTS")
+
+
 def _planted(source: str, kind: str, extra: dict) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata[PLANTED] = {"kind": kind, **extra}
@@ -222,12 +270,14 @@ class PlantChecks(Preprocessor):
         rng = random.Random(secrets.randbits(64))
         nonce = secrets.token_hex(16)
         offset = rng.randrange(len(MUST_FAIL))
+        tests = [i for i, cell in enumerate(nb.cells) if _is_test_cell(cell)]
+        twinned = set(rng.sample(tests, min(len(tests), max(MIN_TWINS, math.ceil(len(tests) * TWIN_SHARE)))))
         cells, planted = [], 0
-        for cell in nb.cells:
-            if _is_test_cell(cell):
+        for index, cell in enumerate(nb.cells):
+            if index in twinned:
                 label, template = MUST_FAIL[(offset + planted) % len(MUST_FAIL)]
-                check = template.format(**_numbers(rng))
-                cells.append(_planted(visible_part(cell.source).rstrip() + "\n" + check, "twin", {"check": label}))
+                cells.append(_planted(_twin_source(cell.source, template.format(**_numbers(rng))), "twin",
+                                      {"check": label}))
                 planted += 1
             cells.append(cell)
         first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
