@@ -42,6 +42,8 @@ import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
 
+from mlops_course.instructor.outputs import first_error, without_hidden_tests
+
 REVIEW_REASON = "needs review: the submission modified the grading environment"
 PLANTED = "mlops_course_planted"  # metadata key of the cells this module adds (removed before saving)
 
@@ -240,8 +242,6 @@ def _is_test_cell(cell) -> bool:
 
 
 def visible_part(source: str) -> str:
-    from mlops_course.instructor.outputs import without_hidden_tests
-
     return without_hidden_tests(source)[0]
 
 
@@ -311,7 +311,7 @@ def judge(cells) -> list[str]:
     """Reasons for review found in the planted cells' outputs (empty for an honest kernel)."""
     findings = []
     twins = [c for c in cells if c.get("metadata", {}).get(PLANTED, {}).get("kind") == "twin"]
-    passed = sorted({c.metadata[PLANTED]["check"] for c in twins if not _has_error(c)})
+    passed = sorted({c.metadata[PLANTED]["check"] for c in twins if first_error(c) is None})
     if passed:
         findings.append("checks that must fail passed (" + ", ".join(passed) + "): the kernel turns failing tests "
                         "into passes")
@@ -320,15 +320,11 @@ def judge(cells) -> list[str]:
     if prints.get("first") is None:
         return findings  # the notebook stopped before it (a kernel death): nothing to compare
     if prints.get("last") is None:
-        if "last" in probes and not _has_error(probes["last"]):
+        if "last" in probes and first_error(probes["last"]) is None:
             findings.append("the closing probe of the grading environment did not run as written")
         return findings
     findings += _differences(prints["first"], prints["last"])
     return findings
-
-
-def _has_error(cell) -> bool:
-    return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
 
 
 def _fingerprint(cell) -> dict | None:
