@@ -30,7 +30,7 @@ $(READY): pyproject.toml requirements/lock.txt $(wildcard jupyter-settings/*/*.j
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] < (3, 14) else "Python 3.10 to 3.13 is needed, found " + sys.version.split()[0] + ": install one and run make PYTHON=python3.12 ...")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[test,site,classroom]"
 	@# an editable install skips the package's data files: JupyterLab's settings (no update pop-ups, ...)
 	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d $(VENV)/etc/jupyter/labconfig/page_config.d
 	cp jupyter-settings/overrides.d/*.json $(VENV)/share/jupyter/lab/settings/overrides.d/
@@ -69,7 +69,7 @@ doctor: setup
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
-	build/lock-venv/bin/python -m pip install --quiet -e ".[test]"
+	build/lock-venv/bin/python -m pip install --quiet -e ".[test,site,classroom]"
 	{ echo "# Exact versions every learner and CI install: pip install -c requirements/lock.txt -e '.[test]'"; \
 	  echo "# Refreshed with 'make lock PYTHON=python3.10' (see README)."; \
 	  build/lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements/lock.txt

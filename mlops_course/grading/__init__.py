@@ -8,9 +8,20 @@
 - ``checks``          type-strict comparisons for test cells
 - ``hygiene``         structural checks on source and release notebooks (outputs, metadata, leaks)
 - ``banks``           submission banks of correct and wrong answers, for the tests
+
+The names below are imported on first use: test cells import ``checks`` in every grading kernel, and
+that must not pay for nbformat and nbgrader (two seconds) that only the tools need.
 """
 
-from mlops_course.grading.cells import fill_answers, graded_cells, read_notebook
-from mlops_course.grading.scratch_course import ScratchCourse, autograde_notebook
+import importlib
 
-__all__ = ["ScratchCourse", "autograde_notebook", "fill_answers", "graded_cells", "read_notebook"]
+_LAZY = {"ScratchCourse": "scratch_course", "autograde_notebook": "scratch_course",
+         "fill_answers": "cells", "graded_cells": "cells", "read_notebook": "cells"}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)

@@ -53,6 +53,7 @@ a test calls it, and what it returns is checked afterwards.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import Counter
 
@@ -60,7 +61,7 @@ import numpy as np
 import pandas as pd
 from pandas.core.internals import BlockManager, SingleBlockManager
 
-__all__ = ["expect_close", "expect_equal", "expect_same_items", "expect_type", "plain"]
+__all__ = ["call_unchanged", "expect_close", "expect_equal", "expect_same_items", "expect_type", "plain"]
 
 _MAX_DEPTH = 20  # deeper nesting than any answer needs; also stops a list that contains itself
 
@@ -327,3 +328,74 @@ def expect_same_items(value, expected, what: str, message: str | None = None) ->
         same = Counter(map(_hashable, got)) == Counter(map(_hashable, expected))
     if not same:
         raise AssertionError(message or f"{what} does not hold the right items: check it against the question")
+
+
+# --- functions must leave the caller's data alone ----------------------------------------------------
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def call_unchanged(name: str, function, /, *args, **kwargs):
+    """Call ``function(*args, **kwargs)`` and fail if it changed any argument it was given; return its result.
+
+    Every argument is deep-copied before the call and compared with its copy after it, so a helper column
+    written into the caller's frame, a value stored in the caller's dict or an in-place sort is caught.
+    The arguments are the test's own data (frames, arrays, dicts, lists, scalars), never the learner's.
+    """
+    copies = copy.deepcopy((args, kwargs))
+    result = function(*args, **kwargs)
+    labelled = [(f"the {_ORDINALS[i] if i < len(_ORDINALS) else f'#{i + 1}'} argument", a, c)
+                for i, (a, c) in enumerate(zip(args, copies[0]))]
+    labelled += [(f"the argument {key}=", kwargs[key], copies[1][key]) for key in kwargs]
+    for where, after, before in labelled:
+        change = _change(before, after)
+        if change:
+            raise AssertionError(
+                f"{name} changed {where} it was given ({change}). A function must leave the caller's data "
+                "as it found it: work on a copy (frame.copy(), dict(...), list(...)) or build a new object, "
+                "and return the result")
+    return result
+
+
+def _change(before, after) -> str | None:
+    """What differs between an argument's copy taken before the call and the argument after it, or None."""
+    if isinstance(before, pd.DataFrame):
+        if list(after.columns) != list(before.columns):
+            added = [c for c in after.columns if c not in set(before.columns)]
+            return f"its columns changed{': ' + ', '.join(map(str, added)) + ' added' if added else ''}"
+        if not after.index.equals(before.index):
+            return "its rows were reordered, dropped or relabelled"
+        if list(after.dtypes) != list(before.dtypes):
+            return "the type of a column changed"
+        return None if after.equals(before) else "some of its values changed"
+    if isinstance(before, pd.Series):
+        if not after.index.equals(before.index):
+            return "its index was reordered, dropped or relabelled"
+        if after.dtype != before.dtype or after.name != before.name:
+            return "its type or name changed"
+        return None if after.equals(before) else "some of its values changed"
+    if isinstance(before, np.ndarray):
+        same = (after.shape == before.shape and after.dtype == before.dtype
+                and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc"))
+        return None if same else "its values changed"
+    if isinstance(before, dict):
+        if list(after) != list(before):
+            return "keys were added, removed or reordered"
+        for key in before:
+            inner = _change(before[key], after[key])
+            if inner:
+                return f"the value of {key!r} changed: {inner}"
+        return None
+    if isinstance(before, (list, tuple)):
+        if len(after) != len(before):
+            return "items were added or removed"
+        for position, (b, a) in enumerate(zip(before, after)):
+            inner = _change(b, a)
+            if inner:
+                return f"item {position} changed: {inner}"
+        return None
+    if isinstance(before, set):
+        return None if after == before else "items were added or removed"
+    if isinstance(before, float) and math.isnan(before):
+        return None if isinstance(after, float) and math.isnan(after) else "it changed"
+    return None if before == after else "it changed"
