@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 from pandas.core.internals import BlockManager, SingleBlockManager
 
-__all__ = ["call_unchanged", "expect_close", "expect_equal", "expect_same_items", "expect_type", "plain"]
+__all__ = ["PARTIAL_MARK", "call_unchanged", "partial_credit", "expect_close", "expect_equal", "expect_same_items", "expect_type", "plain"]
 
 _MAX_DEPTH = 20  # deeper nesting than any answer needs; also stops a list that contains itself
 
@@ -399,3 +399,24 @@ def _change(before, after) -> str | None:
     if isinstance(before, float) and math.isnan(before):
         return None if isinstance(after, float) and math.isnan(after) else "it changed"
     return None if before == after else "it changed"
+
+
+# --- partial credit ----------------------------------------------------------------------------------
+
+PARTIAL_MARK = "Not yet right:"  # the feedback and the batch summary keep the lines that start with it
+
+
+def partial_credit(points: float, problems: list[str], items: int) -> float:
+    """The score of a test cell whose question has ``items`` independent items, ``problems`` naming the wrong ones.
+
+    Each problem is printed on a line of its own (a teaching message, never the expected value), and the
+    points earned, ``points * (items - len(problems)) / items`` rounded to two decimals, are returned. A
+    test cell ends with this call, so it is the cell's last value, which nbgrader takes as its score.
+    """
+    if type(items) is not int or items <= 0:
+        raise ValueError(f"items must be a positive int, not {items!r}")
+    if len(problems) > items:
+        raise ValueError(f"{len(problems)} problems for {items} items: each item can fail once at most")
+    for problem in problems:
+        print(f"{PARTIAL_MARK} {problem}")
+    return round(float(points) * (items - len(problems)) / items, 2)

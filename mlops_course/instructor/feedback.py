@@ -33,7 +33,7 @@ from traitlets import Bool, List, Unicode
 from mlops_course.grading.cells import read_notebook
 from mlops_course.instructor import results
 from mlops_course.instructor.course import Course, add_workdir_argument, chosen_assignments, course_config
-from mlops_course.instructor.outputs import HIDDEN_BEGIN, error_message, failing_line, hidden_lines
+from mlops_course.instructor.outputs import HIDDEN_BEGIN, error_message, failing_line, hidden_lines, partial_lines
 from mlops_course.instructor.results import FAILED, Result
 from mlops_course.instructor.structure import nbgrader_meta
 
@@ -100,7 +100,10 @@ def _hide_in_test_cell(cell) -> None:
     hidden = hidden_lines(cell.source)
     # Only the error survives, as a summary: printed text and displays of a test cell may hold hidden code,
     # expected values or what a learner's callback printed while the tests ran.
-    cell.outputs = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    # The exception: a partial-credit cell's lines on what is not yet right (written by the test's author).
+    partial = partial_lines(cell)
+    kept_outputs = [nbformat.v4.new_output("stream", name="stdout", text="\n".join(partial) + "\n")] if partial else []
+    cell.outputs = kept_outputs + [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     for output in cell.outputs:
         if output.get("output_type") == "error":
             output["traceback"] = _summary(output, lines, hidden)

@@ -11,6 +11,8 @@ import re
 
 from nbformat.notebooknode import NotebookNode
 
+from mlops_course.grading.checks import PARTIAL_MARK
+
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_LINE = re.compile(r"(?:Cell In\s*\[\d*\]|<ipython-input-[^>]*>),? line (\d+)")
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
@@ -95,7 +97,17 @@ def failure(cell: NotebookNode) -> tuple[str, bool]:
     text = stderr_text(cell)
     if text.strip():
         return f"printed to stderr: {one_line(text)}", False
+    partial = partial_lines(cell)
+    if partial:
+        return "partly right: " + " ".join(line[len(PARTIAL_MARK):].strip() for line in partial), False
     return "", False
+
+
+def partial_lines(cell: NotebookNode) -> list[str]:
+    """The lines a partial-credit test cell printed about its wrong items (``checks.partial_credit``)."""
+    text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    return [line for line in text.splitlines() if line.startswith(PARTIAL_MARK)]
 
 
 RUNTIME_PROBLEMS = {
