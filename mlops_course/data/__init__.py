@@ -34,6 +34,7 @@ from mlops_course.data.loans import (
     generate_loans,
 )
 from mlops_course.data.outcomes import known_from, outcome_known
+from mlops_course.data.scenarios import LoanScenario, loan_scenario
 
 __all__ = [
     "APPROVAL_THRESHOLD",
@@ -42,6 +43,7 @@ __all__ = [
     "ChecksumMismatchError",
     "DatasetError",
     "DatasetMissingError",
+    "LoanScenario",
     "FEATURES",
     "MONTHS",
     "NUMERIC_FEATURES",
@@ -55,6 +57,7 @@ __all__ = [
     "load_flights",
     "load_loans",
     "load_loans_manifest",
+    "loan_scenario",
     "outcome_known",
     "predict_default",
     "score_applications",

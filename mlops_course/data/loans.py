@@ -37,6 +37,8 @@ the committed files (byte-for-byte identical on every run) with::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -129,9 +131,30 @@ RISK = {
 }  # fmt: skip
 
 
-def income_factor(month: str) -> float:
-    """Return the factor applied to incomes in ``month`` by the gradual income drift (1.0 before it)."""
-    steps = MONTHS.index(month) - MONTHS.index(INCOME_DRIFT_START) + 1
+@dataclass(frozen=True)
+class Timeline:
+    """The months in which the events of the loan stream begin (the committed data use ``TIMELINE``).
+
+    Another timeline gives another scenario of the same story (``mlops_course.data.loan_scenario``): the
+    incident, the economic shock, the income drift and the new channel happen in other months.
+    """
+
+    incident_month: str = INCIDENT_MONTH
+    concept_drift_start: str = CONCEPT_DRIFT_START
+    income_drift_start: str = INCOME_DRIFT_START
+    new_channel_start: str = NEW_CHANNEL_START
+
+
+#: The timeline of the committed loan data.
+TIMELINE = Timeline()
+
+#: Range of the number of applications per month (both ends included) in the committed data.
+ROWS_PER_MONTH = (1_800, 2_400)
+
+
+def income_factor(month: str, start: str = INCOME_DRIFT_START) -> float:
+    """Return the factor applied to incomes in ``month`` by the gradual income drift (1.0 before ``start``)."""
+    steps = MONTHS.index(month) - MONTHS.index(start) + 1
     return 1.0 + INCOME_GROWTH_PER_MONTH * max(steps, 0)
 
 
@@ -152,7 +175,7 @@ def _employment(rng: np.random.Generator, sex: np.ndarray, age: np.ndarray) -> n
     return np.where(retired, "retired", employment)
 
 
-def _applicants(rng: np.random.Generator, n: int, month: str) -> pd.DataFrame:
+def _applicants(rng: np.random.Generator, n: int, month: str, timeline: Timeline) -> pd.DataFrame:
     """Draw ``n`` applicants of ``month`` as they really are (before any recording error)."""
     sex = rng.choice(SEXES, size=n, p=(FEMALE_SHARE, 1 - FEMALE_SHARE))
     age = np.clip(np.round(rng.normal(41, 12, n)), 18, 75).astype(int)
@@ -163,7 +186,7 @@ def _applicants(rng: np.random.Generator, n: int, month: str) -> pd.DataFrame:
     median_amount = np.array([_MEDIAN_AMOUNT[p] for p in purpose])
     amount = np.clip(median_amount * np.exp(rng.normal(0, 0.5, n)), 1_000, 60_000)
     channel_shares = np.array(_CHANNEL_SHARES + (0.0,))
-    if month >= NEW_CHANNEL_START:
+    if month >= timeline.new_channel_start:
         channel_shares = np.append(channel_shares[:3] * (1 - NEW_CHANNEL_SHARE), NEW_CHANNEL_SHARE)
     return pd.DataFrame(
         {
@@ -172,7 +195,7 @@ def _applicants(rng: np.random.Generator, n: int, month: str) -> pd.DataFrame:
             "sex": sex,
             "region": rng.choice(REGIONS, size=n, p=_REGION_SHARES),
             "employment_type": employment,
-            "income": np.round(income * income_factor(month), -2).astype(int),
+            "income": np.round(income * income_factor(month, timeline.income_drift_start), -2).astype(int),
             "loan_purpose": purpose,
             "loan_amount": np.round(amount, -2).astype(int),
             "term_months": rng.choice([12, 24, 36, 48, 60], size=n, p=(0.10, 0.25, 0.30, 0.20, 0.15)),
@@ -202,21 +225,21 @@ def _default_logit(applicants: pd.DataFrame, regime: str) -> np.ndarray:
     return logit.to_numpy()
 
 
-def _month_batch(month: str, seed: int) -> pd.DataFrame:
+def _month_batch(month: str, seed: int, timeline: Timeline, rows: tuple[int, int]) -> pd.DataFrame:
     """Generate one month of applications with their true and recorded outcomes and any recording error."""
     rng = np.random.default_rng([seed, MONTHS.index(month)])
-    n = int(rng.integers(1_800, 2_401))
-    batch = _applicants(rng, n, month)
-    regime = "after" if month >= CONCEPT_DRIFT_START else "before"
+    n = int(rng.integers(rows[0], rows[1] + 1))
+    batch = _applicants(rng, n, month, timeline)
+    regime = "after" if month >= timeline.concept_drift_start else "before"
     batch["true_default"] = (rng.random(n) < 1 / (1 + np.exp(-_default_logit(batch, regime)))).astype(int)
-    missing_rate = INCIDENT_MISSING_RATE if month == INCIDENT_MONTH else BASELINE_MISSING_RATE
+    missing_rate = INCIDENT_MISSING_RATE if month == timeline.incident_month else BASELINE_MISSING_RATE
     batch[MISSING_FEATURE] = batch[MISSING_FEATURE].mask(rng.random(n) < missing_rate)
     # Drawn last, so that the earlier draws (and the incident's rows) do not depend on it.
     misrecorded = (batch["sex"] == RECORDING_BIAS_GROUP) & (batch["true_default"] == 0) & (
         rng.random(n) < RECORDING_BIAS_RATE
     )
     batch["default"] = np.where(misrecorded, 1, batch["true_default"])
-    if month == INCIDENT_MONTH:
+    if month == timeline.incident_month:
         in_cents = batch["channel"] == INCIDENT_CHANNEL
         batch.loc[in_cents, "loan_amount"] *= INCIDENT_AMOUNT_FACTOR
     batch.insert(0, "month", month)
@@ -224,11 +247,14 @@ def _month_batch(month: str, seed: int) -> pd.DataFrame:
     return batch
 
 
-def generate_loans(seed: int = SEED) -> pd.DataFrame:
+def generate_loans(
+    seed: int = SEED, timeline: Timeline = TIMELINE, rows_per_month: tuple[int, int] = ROWS_PER_MONTH
+) -> pd.DataFrame:
     """Return all monthly batches as recorded by the lender (incident included), one row per application.
 
     Each month has its own random stream (``default_rng([seed, month_index])``), so changing one month's
-    process never changes another month's rows.
+    process never changes another month's rows. ``timeline`` and ``rows_per_month`` (inclusive range of
+    applications per month) are those of the committed data unless another scenario is asked for.
     """
-    frame = pd.concat([_month_batch(month, seed) for month in MONTHS], ignore_index=True)
+    frame = pd.concat([_month_batch(month, seed, timeline, rows_per_month) for month in MONTHS], ignore_index=True)
     return frame[list(COLUMNS)]
