@@ -74,6 +74,7 @@ class Options:
     max_time: int = 900         # seconds per submission before its process tree is killed
     force: bool = False
     sandbox: str = "auto"       # grading.sandbox mode: auto, required or off
+    cluster: str | None = None  # a Dask scheduler address or local:N (cluster.py); None: this machine
 
 
 def add_arguments(parser) -> None:
@@ -95,11 +96,20 @@ def add_arguments(parser) -> None:
                         help="run learners' code in the operating-system sandbox: auto (where this machine offers "
                              "it, with a warning where not), required (refuse to grade without it), off (trusted "
                              "notebooks only) (default: %(default)s)")
+    add_cluster_argument(parser)
+
+
+def add_cluster_argument(parser) -> None:
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="grade on a Dask distributed cluster: a scheduler's address (tcp://HOST:8786), or "
+                             "local:N to start N worker processes on this machine for the batch; the gradebook is "
+                             "still written here only")
 
 
 def run(args) -> int:
     course = Course.from_args(args)
-    options = Options(args.workers, args.timeout, args.memory, args.max_time, args.force, args.sandbox)
+    options = Options(args.workers, args.timeout, args.memory, args.max_time, args.force, args.sandbox,
+                      cluster=getattr(args, "cluster", None))
     refusal = sandbox_refusal(options)
     if refusal:
         print(refusal, file=sys.stderr)
@@ -108,7 +118,11 @@ def run(args) -> int:
     if not names:
         print(f"no submissions in {course.submitted}; put them there with `mlops-course collect`")
         return 1
-    graded, skipped, seconds = autograde(course, names, args.student, options)
+    try:
+        graded, skipped, seconds = autograde(course, names, args.student, options)
+    except cluster_error() as error:
+        print(error, file=sys.stderr)
+        return 2
     print_summary(graded, skipped, seconds, options)
     return 0
 
@@ -141,6 +155,7 @@ def autograde(course: Course, assignments: list[str], students: list[str] | None
     refusal = sandbox_refusal(options)
     if refusal:
         raise sandbox.SandboxUnavailable(refusal)
+    grade_all = grader(options)
     warn_about_sandbox(options, stream or sys.stderr)
     course.workdir.mkdir(parents=True, exist_ok=True)
     templates = prepare_templates(course, assignments)
@@ -158,10 +173,26 @@ def autograde(course: Course, assignments: list[str], students: list[str] | None
                 todo.append((assignment, student, digest))
     scratch = Path(tempfile.mkdtemp(prefix="grading-", dir=course.workdir))
     try:
-        graded = _grade_all(course, todo, templates, options, scratch, stream or sys.stderr)
+        graded = grade_all(course, todo, templates, options, scratch, stream or sys.stderr)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return graded, skipped, time.monotonic() - started
+
+
+def grader(options: Options):
+    """How the batch is graded: on this machine, or on a Dask cluster (``cluster.py``)."""
+    if not options.cluster:
+        return _grade_all
+    from mlops_course.instructor import cluster
+
+    cluster.parse(options.cluster)  # a bad address fails here, before any work
+    return cluster.grade_all
+
+
+def cluster_error():
+    from mlops_course.instructor.cluster import ClusterError
+
+    return ClusterError
 
 
 def _grade_all(course: Course, todo, templates, options: Options, scratch: Path, stream) -> list[Result]:

@@ -1,0 +1,212 @@
+"""The worker's side of grading on a Dask cluster: unpack what was shipped, grade, pack what goes back.
+
+A Dask worker may run on a machine that does not share the instructor's file system, so nothing here
+reads the course's folders. The parent (``cluster.py``) ships, per hand-in, a :class:`Job`: the
+submitted files as a tar archive, the limits, and the assignment's template as a separate archive that
+every worker unpacks once and keeps in a cache keyed by the archive's SHA-256 (so a changed due date or
+assignment is never graded against a stale copy).
+
+The hand-in is then graded exactly as on one machine: ``worker.run_task`` in a process of its own (here
+a fresh interpreter, ``python -m mlops_course.instructor.cluster_worker``, because a Dask worker process
+may not have ``multiprocessing`` children), with the same sandbox, memory limit, per-cell timeout and
+``--max-time``. What comes back is what the parent's merge needs: ``result.json``, the private gradebook,
+the autograded notebooks (notebooks only, as locally) and the grading log.
+
+The grading process asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``, Linux), and
+the sandbox ends the kernel with it (``--die-with-parent``), so a worker killed mid-grading leaves no
+grader behind; Dask grades the hand-in again on another worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_course.instructor.worker import Task, run_task
+from mlops_course.paths import grader_dir
+
+CACHE_VARIABLE = "MLOPS_COURSE_WORKER_CACHE"
+LOG_LIMIT = 1_000_000   # characters of grading log shipped back; the end is what tells what went wrong
+
+
+@dataclass
+class Job:
+    """One hand-in, as shipped to a worker (everything in it is plain data)."""
+
+    student: str
+    assignment: str
+    files: bytes            # tar of submitted/<student>/<assignment>/, regular files only
+    timeout: int | None
+    memory_mb: int
+    max_time: int
+    input_hash: str
+    sandbox: str
+    grader_fingerprint: str  # of the parent's grader configuration; the worker's must be the same
+
+
+# --- archives --------------------------------------------------------------------------------------
+
+def pack(folder: Path, notebooks_only: bool = False) -> bytes:
+    """A gzipped tar of ``folder``'s regular files (no links: one could point at the solutions),
+    deterministic (sorted, no times or owners), so the same files give the same bytes."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=6) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() or not path.is_file() or {".ipynb_checkpoints", "__pycache__"} & set(path.parts):
+                continue
+            if notebooks_only and path.suffix != ".ipynb":
+                continue
+            info = tarfile.TarInfo(str(path.relative_to(folder)))
+            info.size, info.mode = path.stat().st_size, 0o644
+            with path.open("rb") as handle:
+                archive.addfile(info, handle)
+    return buffer.getvalue()
+
+
+def unpack(blob: bytes, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as archive:
+        archive.extractall(target, filter="data")  # "data": no absolute paths, no '..', no links out
+
+
+def pack_template(folder: Path) -> bytes:
+    """What a worker needs of a template: the assignment's source and release, and its gradebook."""
+    staging = Path(tempfile.mkdtemp(prefix="template-"))
+    try:
+        for name in ("solutions", "exercises", "gradebook.db", "fingerprint.txt"):
+            source = folder / name
+            if source.is_dir():
+                shutil.copytree(source, staging / name)
+            elif source.exists():
+                shutil.copyfile(source, staging / name)
+        return pack(staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def grader_fingerprint() -> str:
+    """The grader configuration this machine's course installation grades with."""
+    digest = hashlib.sha256()
+    for name in ("nbgrader_config.py", "header.ipynb"):
+        path = grader_dir() / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
+    return digest.hexdigest()
+
+
+# --- on the worker ---------------------------------------------------------------------------------
+
+def cache_root() -> Path:
+    root = os.environ.get(CACHE_VARIABLE) or Path(tempfile.gettempdir()) / f"mlops-course-worker-{os.getuid()}"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cached_template(blob: bytes, root: Path) -> Path:
+    """The template unpacked on this machine, once per distinct archive (several workers may race)."""
+    folder = root / "templates" / hashlib.sha256(blob).hexdigest()[:32]
+    if folder.is_dir():
+        return folder
+    staging = Path(tempfile.mkdtemp(prefix="unpacking-", dir=folder.parent.parent))
+    unpack(blob, staging)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(folder)  # atomic: a worker never sees half a template
+    except OSError:  # another worker unpacked it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def grade_shipped(job: Job, template: bytes) -> dict:
+    """Run on a Dask worker: grade one hand-in in a process of its own; return what the parent merges."""
+    if job.grader_fingerprint != grader_fingerprint():
+        raise RuntimeError(f"the course installed on {socket.gethostname()} grades with another grader "
+                           "configuration than the instructor's; install the same version of the course there")
+    root = cache_root()
+    template_dir = cached_template(template, root)
+    (root / "work").mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{job.assignment}--{job.student}--", dir=root / "work"))
+    try:
+        unpack(job.files, scratch / "submitted")
+        task = Task(job.student, job.assignment, scratch / "submitted", template_dir, scratch / "workspace",
+                    job.timeout, job.memory_mb, job.input_hash, single_threaded=True,
+                    environment=dict(os.environ), sandbox=job.sandbox)
+        started = time.monotonic()
+        exitcode, killed_after = _run_in_subprocess(task, scratch, job.max_time)
+        return _outcome(task, exitcode, killed_after, time.monotonic() - started)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_in_subprocess(task: Task, scratch: Path, max_time: int) -> tuple[int | None, int | None]:
+    """(exit code, None), or (None, max_time) when the grading ran too long and its tree was killed."""
+    from mlops_course.instructor.autograde import kill_tree
+
+    task_file = scratch / "task.pickle"
+    task_file.write_bytes(pickle.dumps(task))
+    task.workspace.mkdir(parents=True, exist_ok=True)
+    with (scratch / "launch.log").open("wb") as launch_log:
+        process = subprocess.Popen([sys.executable, "-m", __name__, str(task_file), str(os.getpid())],
+                                   stdin=subprocess.DEVNULL, stdout=launch_log, stderr=subprocess.STDOUT)
+    try:
+        return process.wait(timeout=max_time), None
+    except subprocess.TimeoutExpired:
+        kill_tree(process.pid)
+        process.wait()
+        return None, max_time
+    finally:
+        if process.poll() is None:  # the task was interrupted (the worker is closing): leave no grader
+            kill_tree(process.pid)
+
+
+def _outcome(task: Task, exitcode: int | None, killed_after: int | None, seconds: float) -> dict:
+    launch_log = task.workspace.parent / "launch.log"
+    log = "".join(path.read_text(errors="replace") for path in (launch_log, task.log_file) if path.exists())
+    return {
+        "result": task.result_file.read_text() if task.result_file.exists() else None,
+        "gradebook": task.gradebook.read_bytes() if task.gradebook.exists() else None,
+        "autograded": pack(task.autograded, notebooks_only=True) if task.autograded.is_dir() else None,
+        "log": log[-LOG_LIMIT:],
+        "exitcode": exitcode,
+        "killed_after": killed_after,
+        "seconds": seconds,
+        "host": socket.gethostname(),
+    }
+
+
+# --- the grading process ----------------------------------------------------------------------------
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when the worker that started it dies (a no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the worker died before the request took effect
+        os._exit(1)
+
+
+def main(argv: list[str]) -> int:
+    task_file, parent = Path(argv[0]), int(argv[1])
+    _die_with_parent(parent)
+    run_task(pickle.loads(task_file.read_bytes()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
