@@ -21,6 +21,7 @@ help:
 	@echo "make release    regenerate exercises/ and check them (rules, leaks, nbgrader validate)"
 	@echo "make grade-demo grade a seeded demo class end to end into build/grade-demo/"
 	@echo "make bench      parallel grader vs serial nbgrader; notebook run times"
+	@echo "make mutants    mutation testing: does every slip in an answer cell lose its points? (MUTANTS_ARGS=drift ...)"
 	@echo "make site       build the course website into build/site/ (static, offline)"
 	@echo "make test-site  build the website and test it (pages, links, leaks, headless Chromium)"
 	@echo "make classroom  JupyterHub on 127.0.0.1 with nbgrader's exchange and a PostgreSQL gradebook (root)"
@@ -90,6 +91,12 @@ grade-demo: setup
 
 bench: setup
 	$(BIN)/python bench/benchmark.py
+
+# Mutants of every answer cell run against their question's tests, one kernel per assignment; fails below
+# 95 % killed. MUTANTS_ARGS narrows it: make mutants MUTANTS_ARGS="drift --question q1_psi_numeric".
+.PHONY: mutants
+mutants: setup
+	$(BIN)/python -m mlops_course.mutants $(MUTANTS_ARGS)
 
 # A classroom on this machine (see README, "Teaching a class"): JupyterHub on 127.0.0.1, accounts,
 # nbgrader's exchange, a PostgreSQL gradebook. Needs root and `make system`.
