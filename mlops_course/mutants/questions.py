@@ -58,20 +58,29 @@ def points(cell: NotebookNode) -> float:
 
 
 def bound_names(source: str) -> set[str]:
-    """Top-level names a cell assigns (``x = ...``, ``for x in``, ``import x``); empty if it is not Python."""
+    """Top-level names a cell assigns (``x = ...``, ``for x in``, ``import x``, ``def f``); empty if it is not
+    Python. Names local to a function or class body are not the notebook's."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
-    names = set()
-    for node in tree.body:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                names.add(sub.id)
-            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
-                names.update((a.asname or a.name).split(".")[0] for a in sub.names)
-            elif isinstance(sub, (ast.FunctionDef, ast.ClassDef)) and sub in tree.body:
-                names.add(sub.name)
+    names: set[str] = set()
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+    def visit(node):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        if isinstance(node, scopes):
+            if not isinstance(node, ast.Lambda):
+                names.add(node.name)
+            return  # its body binds local names only
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in tree.body:
+        visit(statement)
     return names
 
 

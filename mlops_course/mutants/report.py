@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 from mlops_course.mutants.runner import AssignmentReport, QuestionReport
@@ -47,7 +48,11 @@ def total(report: AssignmentReport) -> Figures:
 
 def survivors_text(report: AssignmentReport) -> str:
     """Every surviving mutant with its diff, question by question; broken questions and list problems first."""
-    lines = [f"# Surviving mutants of {report.assignment} ({report.notebook})", ""]
+    f = total(report)
+    lines = [f"# Surviving mutants of {report.assignment} ({report.notebook})",
+             f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {f.mutants} mutants, {f.killed} killed, "
+             f"{f.survived} survived, {f.equivalent} equivalent: {f.rate:.1f}% of the non-equivalent killed "
+             f"({report.seconds:.0f} s)", ""]
     for question in report.questions:
         if question.broken:
             lines += [f"## {question.question}: NOT RUN -- {question.broken}", ""]

@@ -117,14 +117,18 @@ class Runner:
                     killed, why = True, f"{_grade_id(cell)}: {earned:g}/{points(cell):g} ({_first_error(run)})"
         return killed, why, broken
 
-    def _restore(self, question: Question, expected: dict | None) -> bool:
-        """Re-run the original non-test cells of the question; True if the state is as before the mutant."""
+    def _restore(self, question: Question, expected: dict | None) -> str:
+        """Re-run the original non-test cells of the question; '' if the state is as before the mutant, else why not."""
         for index in question.run:
             if index not in question.tests:
                 run = self.kernel.run(self._code(index), timeout=600)
                 if run.died or run.timed_out:
-                    return False
-        return expected is not None and self.kernel.fingerprint(question.test_names) == expected
+                    return "the original cells did not run again"
+        now = self.kernel.fingerprint(question.test_names)
+        if expected is None or now is None:
+            return "the state could not be read"
+        changed = sorted(name for name in set(expected) | set(now) if expected.get(name) != now.get(name))
+        return f"changed in place: {', '.join(changed)}" if changed else ""
 
     # -- the whole assignment
     def run(self, *, only: set[str] | None = None, limit: int | None = None,
@@ -158,7 +162,9 @@ class Runner:
         for mutant in mutants:
             start = time.monotonic()
             killed, why, broken = self._try(question, mutant, budget)
-            if broken or not self._restore(question, expected):
+            trouble = "the kernel died or would not stop" if broken else self._restore(question, expected)
+            if trouble:
+                self.log(f"    {mutant.id}: {trouble}")
                 self._replay(question.last)
                 expected = self.kernel.fingerprint(question.test_names)
             result.outcomes.append(Outcome(mutant, killed, why, mutant.key in equivalent,
