@@ -351,3 +351,64 @@ def test_scoring_requires_the_model_inputs(loans):
     model = train_reference_model(loans)
     with pytest.raises(KeyError, match="income"):
         score_applications(model, loans.drop(columns="income").head())
+
+
+# ---- other scenarios of the loan stream -----------------------------------------------------------------------
+
+def test_a_scenario_is_typed_like_the_committed_data_and_reproducible():
+    from mlops_course.data import load_loans, loan_scenario
+
+    loans = load_loans()
+    first, again = loan_scenario(3), loan_scenario(3)
+    pd.testing.assert_frame_equal(first.loans, again.loans)
+    assert first.manifest == again.manifest
+    assert list(first.loans.columns) == list(loans.columns)
+    assert (first.loans.dtypes == loans.dtypes).all()
+    assert 15 * 1_200 <= len(first.loans) <= 15 * 1_500
+    assert not first.loans.equals(loan_scenario(4).loans)
+
+
+def test_every_scenario_moves_every_event_and_keeps_the_story_in_order():
+    from mlops_course.data.scenarios import _timelines, scenario_timeline
+
+    shipped = spec.TIMELINE
+    timelines = _timelines()
+    assert len(timelines) > 10
+    for timeline in timelines:
+        assert timeline.incident_month != shipped.incident_month
+        assert timeline.concept_drift_start != shipped.concept_drift_start
+        assert timeline.income_drift_start != shipped.income_drift_start
+        assert timeline.new_channel_start != shipped.new_channel_start
+        assert spec.CONTROL_MONTHS[0] < timeline.incident_month < timeline.concept_drift_start
+        assert timeline.concept_drift_start < timeline.income_drift_start < timeline.new_channel_start <= spec.MONTHS[-1]
+    assert len({scenario_timeline(seed) for seed in range(40)}) > 5
+
+
+def test_a_scenarios_manifest_agrees_with_its_data():
+    from mlops_course.data import loan_scenario
+
+    scenario = loan_scenario(11)
+    loans, events = scenario.loans, scenario.manifest["events"]
+    months = loans["month"].dt.strftime("%Y-%m")
+    incident = events["data_quality_incident"]
+    cents = loans[(months == incident["month"]) & (loans["channel"] == spec.INCIDENT_CHANNEL)]
+    assert set(cents["application_id"]) == set(incident["amounts_in_cents"]["application_ids"])
+    assert (cents["loan_amount"] > 60_000).all()
+    assert (loans.loc[months != incident["month"], "loan_amount"] <= 60_000).all()
+    assert set(months[loans["channel"] == spec.NEW_CHANNEL]) == {m for m in spec.MONTHS
+                                                                 if m >= events["new_category"]["start_month"]}
+    income = loans.groupby(months)["income"].median()
+    start = events["income_drift"]["start_month"]
+    assert income[start] > 1.05 * income[spec.VALIDATION_MONTHS[0]]
+    assert scenario.manifest["periods"]["control"][-1] < incident["month"]
+
+
+def test_a_scenario_refuses_the_committed_seed_and_bad_sizes():
+    from mlops_course.data import loan_scenario
+
+    with pytest.raises(ValueError, match="committed data"):
+        loan_scenario(spec.SEED)
+    with pytest.raises(ValueError, match="non-negative int"):
+        loan_scenario(-1)
+    with pytest.raises(ValueError, match="rows_per_month"):
+        loan_scenario(1, rows_per_month=(10, 5))

@@ -239,3 +239,40 @@ def test_the_model_answers_state_only_what_the_data_show(solution, manifest):
     assert control["drift"].sum() == 2  # 2 false alarms in 33 control tests, 1.65 expected
     incident = manifest["events"]["data_quality_incident"]["amounts_in_cents"]
     assert incident["rows"] == 457 and incident["approval_rate_affected"] == 0.0
+
+
+# ---- the functions, on a scenario of the loan stream the solution never saw ---------------------------------
+
+def test_the_functions_recover_another_scenarios_events(solution):
+    from sklearn.metrics import roc_auc_score
+
+    from mlops_course.assignments.drift import scenario_batches
+
+    reference, batches, scenario = scenario_batches(5)  # the seed the hidden tests use
+    events = scenario["events"]
+    report = solution["drift_report"](reference, batches)
+    for row in report.sample(20, random_state=1).itertuples():
+        oracle = oracle_test(reference[row.feature], batches[row.month][row.feature])
+        assert math.isclose(row.p_value, oracle.pvalue, rel_tol=1e-9, abs_tol=1e-300), (row.month, row.feature)
+    flags = report.pivot(index="month", columns="feature", values="drift").sort_index()
+    assert solution["lasting_drift_start"](flags) == {"income": events["income_drift"]["start_month"],
+                                                      "channel": events["new_category"]["start_month"]}
+    month, ids = solution["find_incident"](batches, reference, solution["VALID_RANGES"],
+                                           solution["CATEGORICAL_FEATURES"])
+    assert month == events["data_quality_incident"]["month"]
+    assert ids == set(events["data_quality_incident"]["amounts_in_cents"]["application_ids"])
+    auc = pd.Series({m: roc_auc_score(b["default"], b["p_default"]) for m, b in batches.items()})
+    start = solution["concept_drift_start"](auc, roc_auc_score(reference["default"], reference["p_default"]),
+                                            report.groupby("month")["psi"].max())
+    assert start == events["concept_drift"]["start_month"]
+
+
+def test_concept_drift_start_and_significance_follow_their_rules(solution):
+    concept = solution["concept_drift_start"]
+    auc = pd.Series([0.75, 0.625, 0.5], index=["a", "b", "c"])
+    psi = pd.Series([0.0625, 0.25, 0.0625], index=["c", "b", "a"])
+    assert concept(auc, 0.875, psi, drop=0.125) == "c"  # 0.75 is not MORE than 0.125 below; b's PSI is too high
+    assert concept(auc, 0.875, psi, drop=0.125, psi_limit=0.5) == "b"
+    assert concept(auc, 0.5, psi) is None
+    result = solution["significance"](*shifted_samples(50_000))
+    assert result["significant"] and not result["material"]

@@ -15,12 +15,20 @@ Typical use in the assignment::
 
 from __future__ import annotations
 
+import copy
 import functools
 
 import numpy as np
 import pandas as pd
 
-from mlops_course.data import MONTHS, VALIDATION_MONTHS, load_loans, score_applications, train_reference_model
+from mlops_course.data import (
+    MONTHS,
+    VALIDATION_MONTHS,
+    load_loans,
+    loan_scenario,
+    score_applications,
+    train_reference_model,
+)
 
 #: The reference sample for drift monitoring: the month the model was validated on (not its training months).
 REFERENCE_MONTH = VALIDATION_MONTHS[0]
@@ -64,6 +72,29 @@ def scored_loans() -> pd.DataFrame:
     cell never changes what the next call returns.
     """
     return _scored_loans().copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _scored_scenario(seed: int) -> tuple[pd.DataFrame, dict]:
+    scenario = loan_scenario(seed)
+    scored = score_applications(train_reference_model(scenario.loans), scenario.loans)
+    scored.insert(2, "month_key", month_key(scored["month"]))
+    return scored, scenario.manifest
+
+
+def scenario_batches(seed: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict]:
+    """Return ``(reference, batches, manifest)`` of another scenario of the loan stream, scored like ``scored_loans``.
+
+    The scenario (``mlops_course.data.loan_scenario(seed)``) tells the same story in other months, with its own
+    reference model trained on its own training months. ``reference`` is its validation month, ``batches`` maps
+    each monitored month to its applications, and ``manifest`` says where its events are. Graders use it to run
+    a learner's functions on data the learner never saw. Fresh copies on every call.
+    """
+    scored, manifest = _scored_scenario(seed)
+    scored = scored.copy()
+    reference = scored[scored["month_key"] == REFERENCE_MONTH]
+    batches = {month: scored[scored["month_key"] == month] for month in MONITORED_MONTHS}
+    return reference, batches, copy.deepcopy(manifest)
 
 
 def shifted_samples(n: int, shift: float = 0.05, seed: int = SAMPLE_SIZE_SEED) -> tuple[np.ndarray, np.ndarray]:
