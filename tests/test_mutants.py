@@ -124,6 +124,31 @@ def test_a_malformed_list_of_equivalents_is_refused(tmp_path):
     assert equivalents.load(tmp_path, "missing") == []
 
 
+def test_stale_entries_are_those_of_the_run_questions_that_match_no_mutant():
+    mutants = mutants_of("q1", _cell("return n < 3"))
+    listed = [equivalents.entry_for(mutants[0], "a reason"),
+              {**equivalents.entry_for(mutants[0], "gone"), "key": "000000000000"},
+              {**equivalents.entry_for(mutants[0], "other question"), "question": "q2", "key": "111111111111"}]
+    assert [e["reason"] for e in equivalents.stale(listed, mutants, {"q1"})] == ["gone"]
+
+
+def test_a_listed_mutant_that_is_killed_does_not_count_as_equivalent():
+    from mlops_course.mutants.runner import Outcome, QuestionReport
+    mutants = mutants_of("q1", _cell("return n < 3"))
+    question = QuestionReport("q1", ["q1_tests"], [Outcome(mutants[0], killed=True, why="q1_tests: 0/1", equivalent=True),
+                                                   Outcome(mutants[1], killed=True, why="q1_tests: 0/1")])
+    f = report.figures(question)
+    assert (f.mutants, f.killed, f.equivalent, f.wrong_equivalent) == (2, 2, 0, 1)
+    assert f.rate == 100.0
+    result = AssignmentReportFor(question)
+    assert "listed as equivalent but killed" in report.survivors_text(result)
+
+
+def AssignmentReportFor(question):
+    from mlops_course.mutants.runner import AssignmentReport
+    return AssignmentReport("a", "a.ipynb", [question])
+
+
 def test_list_mode_prints_every_mutant_without_a_kernel(repo_root, capsys):
     assert main(["fixture", "--list", "--solutions", str(repo_root / "tests/fixtures/solutions")]) == 0
     out = capsys.readouterr().out

@@ -14,25 +14,25 @@ class Figures:
     mutants: int = 0
     killed: int = 0
     survived: int = 0
-    equivalent: int = 0
-    wrong_equivalent: int = 0  # listed as equivalent, but a test caught it
+    equivalent: int = 0  # listed as equivalent, and indeed not caught
+    wrong_equivalent: int = 0  # listed as equivalent, but a test caught it: counted as killed, the entry is wrong
 
     @property
     def rate(self) -> float:
         """Share of the non-equivalent mutants that were killed, in percent (100 if there are none)."""
         counted = self.mutants - self.equivalent
-        return 100.0 if counted <= 0 else 100.0 * (self.killed - self.wrong_equivalent) / counted
+        return 100.0 if counted <= 0 else 100.0 * self.killed / counted
 
 
 def figures(question: QuestionReport) -> Figures:
     f = Figures(mutants=len(question.outcomes))
     for outcome in question.outcomes:
-        if outcome.equivalent:
-            f.equivalent += 1
-            f.wrong_equivalent += outcome.killed
         if outcome.killed:
             f.killed += 1
-        elif not outcome.equivalent:
+            f.wrong_equivalent += outcome.equivalent
+        elif outcome.equivalent:
+            f.equivalent += 1
+        else:
             f.survived += 1
     return f
 

@@ -15,6 +15,8 @@ The kernel runs the solution notebook as nbgrader would, top to bottom, but stop
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +111,8 @@ class Runner:
             code = mutant.source if index == question.answer else self._code(index)
             run = self.kernel.run(code, timeout=max(1.0, deadline - time.monotonic()))
             if run.timed_out or run.died:
-                return True, "timed out" if run.timed_out else "the kernel died", True
+                # an interrupted kernel is restored like any other; a dead or deaf one is replaced
+                return True, "timed out" if run.timed_out else "the kernel died", run.died
             cell = self.nb.cells[index]
             if index in question.tests and not killed:
                 earned = score(cell, run)
@@ -135,15 +138,20 @@ class Runner:
             equivalent: set[str] = frozenset()) -> AssignmentReport:
         report = AssignmentReport(self.path.parent.name, str(self.path))
         started = time.monotonic()
-        self.kernel = Kernel(str(self.path.parent))
-        try:
-            for question in self.questions:
-                if only and question.grade_id not in only:
-                    continue
-                report.questions.append(self._question(question, limit, equivalent))
-        finally:
-            report.restarts = self.kernel.restarts
-            self.kernel.shutdown()
+        # The kernel works in a copy of the notebook's folder, as nbgrader's autograder does: whatever a
+        # mutant writes stays out of solutions/.
+        with tempfile.TemporaryDirectory(prefix="mutants-") as scratch:
+            folder = Path(scratch) / self.path.parent.name
+            shutil.copytree(self.path.parent, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            self.kernel = Kernel(str(folder))
+            try:
+                for question in self.questions:
+                    if only and question.grade_id not in only:
+                        continue
+                    report.questions.append(self._question(question, limit, equivalent))
+            finally:
+                report.restarts = self.kernel.restarts
+                self.kernel.shutdown()
         report.seconds = time.monotonic() - started
         return report
 
