@@ -56,6 +56,15 @@ def test_scores_and_ranks_follow_the_stated_rules(ns):
     assert ranked["risk_id"].head(3).tolist() == ["R03", "R09", "R05"]
 
 
+def test_rating_bands_are_chapter_1_bands_on_every_score_of_the_scales(ns):
+    from mlops_course.lessons.challenges.risks import LEVELS
+
+    grid = pd.DataFrame([(f"G{l}{i}", l, i) for l in range(1, 6) for i in range(1, 6)],
+                        columns=["risk_id", "likelihood", "impact"])
+    for risk in ns["score_risks"](grid).itertuples():
+        assert [name for name, low, high in LEVELS if low <= risk.score <= high] == [risk.rating]
+
+
 def test_every_risk_category_is_used_twice_in_the_model_answer(ns):
     counts = pd.Series(ns["risk_categories"]).value_counts()
     assert set(counts.index) == set(operations.RISK_TAXONOMY) and (counts == 2).all()
@@ -95,6 +104,16 @@ def test_decay_is_the_least_squares_slope_from_scipy(ns):
     slope = stats.linregress(kept["model_age"], kept["auc"]).slope
     assert math.isclose(ns["measured_decay"], -100 * slope, rel_tol=1e-9)
     assert 0.9 < ns["measured_decay"] < 1.1
+
+
+def test_decay_without_leaves_out_exactly_the_month_given(ns):
+    table = ns["auc_table"]
+    for month in ("2024-07", "2024-03", "2025-03"):
+        kept = table[table["month"] != month]
+        expected = -100 * stats.linregress(kept["model_age"], kept["auc"]).slope
+        shuffled = table.sample(frac=1.0, random_state=5).set_axis(range(100, 100 + len(table)))
+        assert math.isclose(ns["decay_without"](shuffled, month), expected, rel_tol=1e-9)
+    assert ns["decay_without"](table, "2024-07") == ns["measured_decay"]
 
 
 def test_auc_table_matches_the_manifest(ns):
@@ -146,6 +165,16 @@ def test_profit_threshold_is_near_the_cost_sensitive_break_even(ns):
     chosen = ns["chosen"]
     assert abs(chosen["profit_threshold"] - 1 / 6) <= 0.05
     assert chosen["accuracy_threshold"] > 0.3 and chosen["extra_profit"] > 0
+
+
+def test_pick_thresholds_does_not_depend_on_the_order_of_the_rows(ns):
+    curves = ns["curves"]
+    expected = ns["pick_thresholds"](curves)
+    for order in (curves.iloc[::-1], curves.sample(frac=1.0, random_state=9)):
+        assert ns["pick_thresholds"](order) == expected
+    # with ties the lowest threshold wins, whatever the order
+    tied = pd.DataFrame({"accuracy": [0.7, 0.7, 0.1], "profit": [5.0, 5.0, 1.0]}, index=[0.4, 0.2, 0.3])
+    assert ns["pick_thresholds"](tied) == {"profit_threshold": 0.2, "accuracy_threshold": 0.2, "extra_profit": 0.0}
 
 
 # --- Q5, Q6 -------------------------------------------------------------------------------------------
