@@ -44,7 +44,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
-from traitlets import Enum, Integer
+from traitlets import Enum, Integer, Unicode
 
 from mlops_course.paths import course_root
 
@@ -64,6 +64,12 @@ PASSED_VARIABLES = ("LANG", "LC_ALL", "TZ", "PYTHONHASHSEED", "OMP_NUM_THREADS",
 
 # Set on a machine to grade as if bubblewrap were missing (to try the fallback; never in the kernel's env).
 DISABLE_VARIABLE = "MLOPS_COURSE_NO_SANDBOX"
+
+
+# What the kernels of this process were ("warm", "cold", "unsandboxed") and why a warm one was not had;
+# the grading worker reads and resets them for each hand-in.
+KERNELS: list[str] = []
+WARM_FAILURES: list[str] = []
 
 
 class SandboxUnavailable(RuntimeError):
@@ -113,6 +119,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                             "machine offers a pids cgroup: a fork bomb stops there").tag(config=True)
     copy_limit_mb = Integer(64, help="at most this much of the notebook's folder is copied into the "
                             "sandbox; larger files are left out").tag(config=True)
+    warm_server = Unicode("", help="address of a warm kernel server (grading.warm); kernels are forked from "
+                          "it, already past the imports; empty, or the server unreachable: cold kernels").tag(config=True)
 
     _sandbox_pid: int | None = None
 
@@ -139,7 +147,19 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         kw["env"] = kernel_environment(sandboxed=self._sandboxed)
         if not self._sandboxed:
+            KERNELS.append("unsandboxed")
             return await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.warm_server:
+            try:
+                return await self._launch_warm_kernel(kw["env"])
+            except Exception as error:  # the server died or is overloaded: this kernel starts cold
+                from mlops_course.grading import warm
+
+                if not isinstance(error, warm.WarmUnavailable):
+                    error = warm.WarmUnavailable(f"{type(error).__name__}: {error}")
+                self.log.warning("warm kernel unavailable, starting a cold one: %s", error)
+                WARM_FAILURES.append(str(error).splitlines()[0])
+        KERNELS.append("cold")
         host_folder = Path(kw.pop("cwd", None) or Path.cwd()).resolve()  # bwrap needs absolute paths
         inner = _inner_connection_file(self.get_connection_info(), self._socket_dir)
         read_end, write_end = os.pipe()
@@ -156,7 +176,42 @@ class SandboxedKernelManager(AsyncKernelManager):
         # The kernel binds its sockets inside the sandbox; the grader reaches them through its root.
         self.ip = f"/proc/{self._sandbox_pid}/root{SOCKETS}/k"
 
+    async def _launch_warm_kernel(self, env: dict[str, str]) -> None:
+        """Fork the kernel from the warm server (see ``grading.warm``) instead of starting a process."""
+        import resource
+
+        from mlops_course.grading import warm
+
+        info = json.loads(_inner_connection_file(self.get_connection_info(), self._socket_dir).read_text())
+        limit = resource.getrlimit(resource.RLIMIT_AS)
+        request = {"connection": info, "env": env,
+                   "memory": None if limit[0] == resource.RLIM_INFINITY else list(limit)}
+        archive = warm.folder_archive(self._notebook_folder(), self.copy_limit_mb * 2**20)
+        kernel = await asyncio.to_thread(warm.WarmKernel, self.warm_server, request, archive)
+        try:
+            sandbox_pid = warm.sandbox_pid_of(self.warm_server)
+            pid = await asyncio.to_thread(warm.host_pid, sandbox_pid, kernel.server_pid)
+            self._cgroup = ProcessLimit.create(self.max_processes)
+            if self._cgroup is not None:
+                self._cgroup.add(pid)
+            kernel.go()
+        except BaseException:
+            kernel.close()
+            raise
+        self.provisioner = warm.WarmProvisioner(kernel=kernel, kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                parent=self, connection_info=self.provisioner.connection_info)
+        self._sandbox_pid = None  # the connection file was written in pre_launch; nothing to reconcile
+        self.ip = f"/proc/{pid}/root{SOCKETS}/k"  # the kernel's sockets, in its own mount namespace
+        KERNELS.append("warm")
+
+    def _notebook_folder(self) -> Path:
+        return Path(self._launch_args.get("cwd") or Path.cwd()).resolve()
+
     async def _async_interrupt_kernel(self) -> None:
+        from mlops_course.grading import warm
+
+        if isinstance(self.provisioner, warm.WarmProvisioner):
+            return await self.provisioner.send_signal(signal.SIGINT)
         if not getattr(self, "_sandboxed", False) or self._sandbox_pid is None:
             return await super()._async_interrupt_kernel()
         # SIGINT to bubblewrap would not reach the kernel: signal the kernel process inside the sandbox.
@@ -228,6 +283,10 @@ class ProcessLimit:
     def wrap(self, command: list[str]) -> list[str]:
         procs = str(self.folder / "cgroup.procs")
         return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', procs, *command]
+
+    def add(self, pid: int) -> None:
+        """Put a process that has not yet run anything it was not told to into this cgroup."""
+        (self.folder / "cgroup.procs").write_text(str(pid))
 
     def remove(self) -> None:
         try:
@@ -341,6 +400,20 @@ def bwrap_command(kernel_cmd: list[str], host_connection: str, inner_connection:
             "--size", str(scratch_mb * 2**20), "--tmpfs", HOME,
             "--size", str(2**20), "--tmpfs", SOCKETS,
             "--ro-bind", str(inner_connection), CONNECTION_FILE]
+    args += _readable_system()
+    if host_folder.is_dir():
+        args += ["--ro-bind", str(host_folder), SUBMISSION]
+    args += ["--chdir", "/", "--"]
+    inner_cmd = [CONNECTION_FILE if arg == host_connection else arg for arg in kernel_cmd]
+    python, rest = inner_cmd[0], inner_cmd[1:]
+    # The kernel's first step, before any learner code: copy the notebook's folder into the scratch home.
+    entry = str(Path(__file__).with_name("kernel_entry.py"))  # run as a script: no package import cost
+    return args + [python, entry, str(copy_limit_mb), "--", *rest]
+
+
+def _readable_system() -> list[str]:
+    """bubblewrap arguments for what every kernel reads: system libraries, the environment, the fonts."""
+    args = []
     for name in ("bin", "lib", "lib32", "lib64", "libx32", "sbin"):
         path = Path("/") / name
         if path.is_symlink():
@@ -351,17 +424,28 @@ def bwrap_command(kernel_cmd: list[str], host_connection: str, inner_connection:
         args += ["--ro-bind-try", path, path]
     for path in readable_paths():
         args += ["--ro-bind", str(path), str(path)]
-    if host_folder.is_dir():
-        args += ["--ro-bind", str(host_folder), SUBMISSION]
     fonts = _font_cache()
     if fonts:
         args += ["--ro-bind", str(fonts), FONT_CACHE]
-    args += ["--chdir", "/", "--"]
-    inner_cmd = [CONNECTION_FILE if arg == host_connection else arg for arg in kernel_cmd]
-    python, rest = inner_cmd[0], inner_cmd[1:]
-    # The kernel's first step, before any learner code: copy the notebook's folder into the scratch home.
-    entry = str(Path(__file__).with_name("kernel_entry.py"))  # run as a script: no package import cost
-    return args + [python, entry, str(copy_limit_mb), "--", *rest]
+    return args
+
+
+def zygote_bwrap_command(info_fd: int, ready_fd: int, scratch_mb: int) -> list[str]:
+    """The sandbox of the warm kernel server (``grading.warm``): the files of a cold kernel's sandbox, no
+    submission, and the capabilities *inside its own user namespace* that it needs to give each kernel
+    namespaces and file systems of its own (every kernel drops them all before learner code runs).
+    It runs as uid 0 of its user namespace: only there may it mount a fresh /proc for each kernel."""
+    from mlops_course.grading import warm
+
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user", "--uid", "0", "--gid", "0",
+            "--cap-add", "ALL", "--hostname", "grading", "--die-with-parent", "--new-session",
+            "--info-fd", str(info_fd), "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+            "--size", str(64 * 2**20), "--tmpfs", "/dev/shm", "--size", str(64 * 2**20), "--tmpfs", "/tmp",
+            "--size", str(scratch_mb * 2**20), "--tmpfs", HOME, "--size", str(2**20), "--tmpfs", SOCKETS,
+            "--size", str(2**20), "--tmpfs", warm.CONTROL_DIR]
+    args += _readable_system()
+    args += ["--chdir", "/", "--", sys.executable, "-m", "mlops_course.grading.warm", str(ready_fd), str(scratch_mb)]
+    return args
 
 
 @functools.lru_cache(maxsize=1)
@@ -395,3 +479,41 @@ class SandboxedExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._started = time.monotonic()
+        self._first_cell, self._setup_seen = True, False
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._first_cell:  # no cell ran: the whole time went into starting the kernel
+                _add_time("kernel_start", time.monotonic() - self._started)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self._first_cell:
+            self._first_cell = False
+            _add_time("kernel_start", time.monotonic() - self._started)
+        began = time.monotonic()
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        finally:
+            if cell.cell_type == "code":
+                _add_time(self._kind_of(cell), time.monotonic() - began)
+
+    def _kind_of(self, cell) -> str:
+        """Where a cell's time goes in the benchmark: the set-up cell (imports), the tests, or the rest."""
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.metadata.get("mlops_course_planted") or (meta.get("grade") and meta.get("locked")):
+            return "test_cells"
+        if not self._setup_seen:
+            self._setup_seen = True
+            return "imports"
+        return "learner_cells"
+
+
+# Seconds per part of grading, summed over the notebooks this process executed (the worker resets it).
+TIMINGS: dict[str, float] = {}
+
+
+def _add_time(kind: str, seconds: float) -> None:
+    TIMINGS[kind] = TIMINGS.get(kind, 0.0) + seconds

@@ -70,9 +70,13 @@ class ScratchCourse:
     """
 
     def __init__(self, assignment: str, source_dir: str | Path | None = None,
-                 workdir: str | Path | None = None, timeout: float = 600, sandbox_mode: str | None = "auto"):
+                 workdir: str | Path | None = None, timeout: float = 600, sandbox_mode: str | None = "auto",
+                 warm: bool = True):
         self.assignment = assignment
         self.timeout = timeout
+        # warm kernels (grading.warm) where the sandbox runs; the server starts with the first grading
+        self.warm = warm and sandbox_mode in ("auto", "required")
+        self.warm_server = None
         source = Path(source_dir) if source_dir else course_root() / "solutions" / assignment
         if not source.is_dir():
             raise FileNotFoundError(f"no source folder for assignment {assignment!r} at {source}")
@@ -113,8 +117,28 @@ class ScratchCourse:
             folder.mkdir(parents=True)
             for name, submission in notebooks.items():
                 _write_submission(folder / f"{name}.ipynb", submission)
-        log = self._nbgrader("autograde", self.assignment, "--force", check=False)
+        log = self._nbgrader("autograde", self.assignment, "--force", *self._warm_arguments(), check=False)
         return {student: self._read_grades(student, log) for student in submissions}
+
+    def _warm_arguments(self) -> list[str]:
+        """The warm server's address for nbgrader's kernels; (re)started when needed, none if it cannot run."""
+        from mlops_course.grading import warm
+
+        if not self.warm or not warm.availability()[0]:
+            return []
+        if self.warm_server is None or not self.warm_server.alive():
+            self.stop_warm_server()
+            try:
+                self.warm_server = warm.WarmServer.start()
+            except warm.WarmUnavailable:
+                self.warm = False  # cold kernels from now on; each kernel's log says why
+                return []
+        return [f"--SandboxedKernelManager.warm_server={self.warm_server.address}"]
+
+    def stop_warm_server(self) -> None:
+        if self.warm_server is not None:
+            self.warm_server.stop()
+            self.warm_server = None
 
     def _read_grades(self, student: str, log: str) -> GradeResult:
         from nbgrader.api import Gradebook, MissingEntry
@@ -144,6 +168,7 @@ class ScratchCourse:
         return done.stdout + done.stderr
 
     def cleanup(self) -> None:
+        self.stop_warm_server()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

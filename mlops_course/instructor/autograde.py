@@ -75,6 +75,7 @@ class Options:
     force: bool = False
     sandbox: str = "auto"       # grading.sandbox mode: auto, required or off
     cluster: str | None = None  # a Dask scheduler address or local:N (cluster.py); None: this machine
+    warm: bool = True           # warm kernels (grading.warm) where the sandbox is available
 
 
 def add_arguments(parser) -> None:
@@ -97,6 +98,7 @@ def add_arguments(parser) -> None:
                              "it, with a warning where not), required (refuse to grade without it), off (trusted "
                              "notebooks only) (default: %(default)s)")
     add_cluster_argument(parser)
+    add_warm_argument(parser)
 
 
 def add_cluster_argument(parser) -> None:
@@ -106,10 +108,19 @@ def add_cluster_argument(parser) -> None:
                              "still written here only")
 
 
+def add_warm_argument(parser) -> None:
+    import argparse
+
+    parser.add_argument("--warm", action=argparse.BooleanOptionalAction, default=True,
+                        help="fork every kernel from a server that has imported the course's libraries once, each in "
+                             "namespaces and file systems of its own (default: on where the sandbox is available); "
+                             "--no-warm starts every kernel from scratch")
+
+
 def run(args) -> int:
     course = Course.from_args(args)
     options = Options(args.workers, args.timeout, args.memory, args.max_time, args.force, args.sandbox,
-                      cluster=getattr(args, "cluster", None))
+                      cluster=getattr(args, "cluster", None), warm=getattr(args, "warm", True))
     refusal = sandbox_refusal(options)
     if refusal:
         print(refusal, file=sys.stderr)
@@ -204,10 +215,12 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
                   for assignment, student, digest in todo)
     bar = ProgressBar(len(queue), label="grading ", stream=stream)
     running, graded = {}, []
+    kernels = WarmKernels(options, stream) if queue else None
     try:
         while queue or running:
             while queue and len(running) < workers:
                 task = queue.popleft()
+                task.warm = kernels.address()
                 process = context.Process(target=run_task, args=(task,), daemon=True)
                 process.start()
                 running[process.sentinel] = (process, task, time.monotonic())
@@ -224,8 +237,53 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
     finally:
         for process, _task, _began in running.values():  # interrupted (Ctrl-C): leave no kernels behind
             kill_tree(process.pid)
+        if kernels is not None:
+            kernels.stop()
         bar.close()
     return graded
+
+
+class WarmKernels:
+    """The batch's warm kernel server (``grading.warm``): started once, restarted once if it dies, and
+    stopped at the end; where it cannot run, the batch grades with cold kernels and says so once."""
+
+    def __init__(self, options: Options, stream):
+        self.stream, self.server, self.restarts = stream, None, 0
+        self.wanted = options.warm and options.sandbox != "off"
+        if self.wanted:
+            self._start()
+
+    def _start(self) -> None:
+        from mlops_course.grading import warm
+
+        available, why = warm.availability()
+        if not available:
+            self.wanted = False
+            return
+        try:
+            self.server = warm.WarmServer.start()
+        except warm.WarmUnavailable as error:
+            self.wanted = False
+            print(f"note: grading with cold kernels: {str(error).splitlines()[0]}", file=self.stream)
+
+    def address(self) -> str | None:
+        if self.server is not None and not self.server.alive():
+            self.server.stop()
+            self.server = None
+            if self.restarts < 1:
+                self.restarts += 1
+                print("note: the warm kernel server stopped; starting it again", file=self.stream)
+                self._start()
+            else:
+                print("note: the warm kernel server stopped again; the rest is graded with cold kernels",
+                      file=self.stream)
+                self.wanted = False
+        return self.server.address if self.server is not None else None
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
 
 def _all_but_notebooks(folder: str, names: list[str]) -> list[str]:
@@ -264,7 +322,9 @@ def _finish(course: Course, task: Task, exitcode, seconds: float, bar: ProgressB
     shutil.rmtree(destination, ignore_errors=True)
     try:
         if result.status == GRADED:
+            merging = time.monotonic()
             gradebook.merge_submission(task.gradebook, course.db_url, task.assignment, task.student)
+            result.timings["merge"] = round(time.monotonic() - merging, 3)
             # Only the graded notebooks come back: no file the submission brought or wrote goes on to feedback.
             shutil.copytree(task.autograded, destination, ignore=_all_but_notebooks)
         else:

@@ -39,6 +39,10 @@ class Result:
     log_tail: str = ""
     review: list[str] = field(default_factory=list)   # why a person must look at it (tampering); points withheld
     withheld: float = 0.0                             # autograded points held back until that review
+    kernel: str = ""              # how its kernels started: warm (forked from the warm server), cold, unsandboxed
+    # where the time went, in seconds: kernel_start, imports (the set-up cell), learner_cells, test_cells,
+    # nbgrader (its own work around them), merge (into the course gradebook, by the parent)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

@@ -1,0 +1,584 @@
+"""Warm grading kernels: forked, inside the sandbox, from a server that has done the imports once.
+
+Starting a grading kernel cold costs about a second, and the set-up cell's imports (pandas, scikit-learn,
+matplotlib, fairlearn, the course package) another one or two -- the same work for every hand-in. A
+*warm server* does it once per batch. It is a Python process inside a grading sandbox of its own (the
+same read-only files as a cold kernel, see ``sandbox.py``) that has imported ipykernel, IPython and the
+course's libraries (``PRELOAD``) and **never runs learner code**. It listens on a Unix socket inside its
+sandbox, which the grader reaches through ``/proc/<pid>/root`` (as it reaches the kernels' sockets).
+
+For every kernel the grader asks for, the server forks a *handler* (so the server itself stays
+single-threaded, with no event loop or ZeroMQ context, and untouched). The handler, before any learner
+code exists:
+
+1. unshares new mount, PID, IPC, network and UTS namespaces;
+2. mounts fresh, size-limited ``tmpfs`` on the home, ``/tmp``, ``/dev/shm`` and the kernel's socket folder,
+   a new ``devpts``, an empty read-only ``tmpfs`` over the server's control socket folder, and makes the
+   root and ``/dev`` read-only in its mount namespace;
+3. forks the kernel, the first process (PID 1) of the new PID namespace. The kernel mounts a new ``/proc``
+   (it sees its own processes only), unpacks the notebook's folder (sent over the socket, within the copy
+   limit) into its home, closes every descriptor it inherited, enters a user namespace of its own
+   (uid 1000, as a cold kernel; every mount above becomes locked: it can neither be undone nor looked
+   under), drops every capability (bounding, ambient, effective, permitted), sets ``PR_SET_NO_NEW_PRIVS``
+   and the memory limit, and starts ``ipykernel`` in this very process. The grader puts it in its pids
+   cgroup before it may go on.
+
+The handler stays outside the kernel's PID namespace: it kills the kernel when the grader's connection
+closes (the grader died or is done), passes interrupts on, and reports the kernel's exit. The server and
+the handlers are not dumpable (``PR_SET_DUMPABLE`` 0), and the kernel cannot see them anyway.
+
+**Guarantee.** Every hand-in runs in a fresh fork of the server that no other hand-in's code has touched
+(the server only ever forks; learner code runs only in the forks), in mount, PID, IPC, network, UTS and
+user namespaces and writable file systems of its own; it holds no capability, no descriptor of the server
+and no way to name the server's or another kernel's processes, sockets or files; so nothing it does can
+reach the server, another kernel, or the next hand-in. What a warm kernel shares with the others is only
+what is read-only for all of them: the files of the sandbox and the memory image of the imports, copied
+on write.
+
+A warm kernel differs from a cold one only in what was imported before the first cell runs (so
+``sys.modules`` is larger) and in BLAS using one thread; grades are the same (``tests/test_grading_warm.py``).
+When the server cannot be reached the kernel starts cold, and the grading record says so.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+CONTROL_DIR = "/run/warm"
+CONTROL = CONTROL_DIR + "/control"
+# The kernel's places, as in sandbox.py (not imported from there: the server must not import nbgrader)
+HOME = "/home/learner"
+WORKDIR = f"{HOME}/work"
+SOCKETS = "/run/kernel"
+
+# What the server imports once, so that no hand-in pays for it: the kernel, and what the assignments'
+# set-up cells and test cells import. One list, in one place.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython", "matplotlib_inline.backend_inline",
+           "numpy", "pandas", "scipy.stats", "sklearn.metrics", "sklearn.linear_model", "sklearn.pipeline",
+           "sklearn.preprocessing", "sklearn.compose", "sklearn.impute", "sklearn.model_selection",
+           "matplotlib.pyplot", "fairlearn.metrics",
+           "mlops_course.data", "mlops_course.lender", "mlops_course.assignments.drift",
+           "mlops_course.assignments.bias", "mlops_course.assignments.operations", "mlops_course.grading.checks")
+# Set before the imports: forked kernels must not inherit BLAS thread pools (threads do not survive fork).
+SERVER_VARIABLES = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                    "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                    "JPY_PARENT_PID": "1"}  # read by ipykernel at import: no parent to watch, no banner
+START_TIMEOUT = 120
+
+
+class WarmUnavailable(RuntimeError):
+    """No warm kernel could be had (no server, or it died); the caller starts a cold kernel instead."""
+
+
+def availability() -> tuple[bool, str]:
+    """Whether this machine can run warm kernels (they need the grading sandbox), and if not, why."""
+    from mlops_course.grading import sandbox
+
+    available, why = sandbox.availability()
+    if not available:
+        return False, f"warm kernels need the grading sandbox: {why}"
+    if not hasattr(os, "pidfd_open"):
+        return False, "warm kernels need Linux 5.3 or newer (pidfd_open)"
+    return True, "warm kernels forked from a pre-imported server in the sandbox"
+
+
+# --- the grader's side: the server process ------------------------------------------------------------
+
+class WarmServer:
+    """One warm server: ``start()`` it once per batch, hand ``address`` to the grading processes, ``stop()``."""
+
+    def __init__(self, process: subprocess.Popen, sandbox_pid: int, log: Path, folder: Path, cgroup):
+        self.process, self.sandbox_pid, self.log, self._folder, self._cgroup = process, sandbox_pid, log, folder, cgroup
+
+    @property
+    def address(self) -> str:
+        """The server's control socket as the grader's processes on this machine reach it."""
+        return f"/proc/{self.sandbox_pid}/root{CONTROL}"
+
+    @classmethod
+    def start(cls, scratch_mb: int = 256, timeout: float = START_TIMEOUT) -> "WarmServer":
+        from mlops_course.grading import sandbox
+
+        available, why = availability()
+        if not available:
+            raise WarmUnavailable(why)
+        folder = Path(tempfile.mkdtemp(prefix="warm-server-"))
+        log = folder / "server.log"
+        info_read, info_write = os.pipe()
+        ready_read, ready_write = os.pipe()
+        command = sandbox.zygote_bwrap_command(info_write, ready_write, scratch_mb)
+        cgroup = sandbox.ProcessLimit.create(4096)  # the server and its kernels; each kernel has its own too
+        if cgroup is not None:
+            command = cgroup.wrap(command)
+        env = sandbox.kernel_environment(sandboxed=True)
+        env.update(SERVER_VARIABLES)
+        with open(log, "wb") as output:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=output, env=env,
+                                       pass_fds=(info_write, ready_write), cwd="/")
+        os.close(info_write)
+        os.close(ready_write)
+        try:
+            sandbox_pid = sandbox._read_child_pid(info_read)
+            server = cls(process, sandbox_pid, log, folder, cgroup)
+            server._wait_ready(ready_read, timeout)
+        except BaseException:
+            process.kill()
+            process.wait()
+            if cgroup is not None:
+                cgroup.remove()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            os.close(ready_read)
+        return server
+
+    def _wait_ready(self, ready_fd: int, timeout: float) -> None:
+        readable, _, _ = select.select([ready_fd], [], [], timeout)
+        said = os.read(ready_fd, 64) if readable else b""
+        if said.strip() != b"ready":
+            tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise WarmUnavailable(f"the warm kernel server did not start ({'timed out' if not readable else 'it exited'}):"
+                                  f"\n{tail}")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """Stop the server; every kernel it forked ends with it (they live in its PID namespace)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self._cgroup is not None:
+            self._cgroup.remove()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def __enter__(self) -> "WarmServer":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+
+# --- the grader's side: one kernel -------------------------------------------------------------------------
+
+def folder_archive(folder: Path, budget: int) -> bytes:
+    """The notebook's folder as a tar, with what a cold kernel copies: regular files, no links, in name
+    order until ``budget`` bytes are used (larger files are left out)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        _add_folder(archive, folder, "", [budget])
+    return buffer.getvalue()
+
+
+def _add_folder(archive: tarfile.TarFile, folder: Path, prefix: str, budget: list[int]) -> None:
+    if not folder.is_dir():
+        return
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_symlink() or entry.name in (".ipynb_checkpoints", "__pycache__"):
+            continue
+        name = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            _add_folder(archive, Path(entry.path), name + "/", budget)
+        elif entry.is_file() and entry.stat().st_size <= budget[0]:
+            budget[0] -= entry.stat().st_size
+            archive.add(entry.path, arcname=name, recursive=False)
+
+
+class WarmKernel:
+    """The grader's end of one warm kernel: the connection to its handler in the server."""
+
+    def __init__(self, address: str, request: dict, archive: bytes, output_fds=(1, 2)):
+        self.exit_code: int | None = None
+        self._pending = b""
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._reader = self.sock.makefile("rb")
+        try:
+            self.sock.settimeout(30)
+            self.sock.connect(address)
+            header = json.dumps(dict(request, archive=len(archive))).encode() + b"\n"
+            socket.send_fds(self.sock, [header], list(output_fds))
+            self.sock.sendall(archive)
+            reply = self._receive()
+        except (OSError, ValueError) as error:
+            self.close()
+            raise WarmUnavailable(f"the warm kernel server could not be reached ({error})") from error
+        if "error" in reply:
+            self.close()
+            raise WarmUnavailable(f"the warm kernel server could not fork a kernel: {reply['error']}")
+        self.server_pid = int(reply["pid"])
+
+    def _receive(self) -> dict:
+        line = self._reader.readline()
+        if not line:
+            raise ConnectionError("the warm kernel server closed the connection")
+        return json.loads(line)
+
+    def _send(self, message: dict) -> None:
+        self.sock.sendall(json.dumps(message).encode() + b"\n")
+
+    def go(self) -> None:
+        """Let the kernel start (after the grader has put it in its cgroup)."""
+        self._send({"go": True})
+        self.sock.settimeout(None)
+        self.sock.setblocking(False)
+
+    def poll(self) -> int | None:
+        """The kernel's exit code once it has ended, else None (never blocks)."""
+        while self.exit_code is None:
+            try:
+                data = self.sock.recv(4096)
+            except BlockingIOError:
+                return None
+            except OSError:
+                data = b""
+            if not data:
+                self.exit_code = -signal.SIGKILL  # the server or the handler is gone: so is the kernel
+                break
+            self._pending += data
+            if b"\n" in self._pending:
+                line = self._pending.split(b"\n", 1)[0]
+                self.exit_code = int(json.loads(line).get("exit", -1))
+        return self.exit_code
+
+    def signal(self, signum: int) -> None:
+        if self.poll() is None:
+            try:
+                self._send({"signal": int(signum)})
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Closing the connection makes the handler kill the kernel (and everything in its namespaces)."""
+        self._reader.close()  # the socket's descriptor stays open while a file made from it is
+        self.sock.close()
+
+
+def _provisioner_base():
+    from jupyter_client.provisioning import KernelProvisionerBase
+
+    return KernelProvisionerBase
+
+
+class WarmProvisioner(_provisioner_base()):
+    """jupyter_client's view of a warm kernel: its process is the handler's to watch, over the connection."""
+
+    def __init__(self, kernel: WarmKernel, connection_info: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.kernel = kernel
+        self.connection_info = connection_info
+
+    @property
+    def has_process(self) -> bool:
+        return self.kernel is not None
+
+    async def poll(self) -> int | None:
+        return self.kernel.poll()
+
+    async def wait(self) -> int | None:
+        import asyncio
+
+        while self.kernel.poll() is None:
+            await asyncio.sleep(0.05)
+        return self.kernel.exit_code
+
+    async def send_signal(self, signum: int) -> None:
+        self.kernel.signal(signum)
+
+    async def kill(self, restart: bool = False) -> None:
+        self.kernel.signal(signal.SIGKILL)
+
+    async def terminate(self, restart: bool = False) -> None:
+        self.kernel.signal(signal.SIGTERM)
+
+    async def launch_kernel(self, cmd: list[str], **kwargs) -> dict:
+        return self.connection_info
+
+    async def cleanup(self, restart: bool = False) -> None:
+        self.kernel.close()
+
+
+def host_pid(sandbox_pid: int, server_pid: int) -> int:
+    """The grader's process id of the process the server knows as ``server_pid`` (``NSpid`` of /proc)."""
+    import psutil
+
+    for child in psutil.Process(sandbox_pid).children(recursive=True):
+        try:
+            with open(f"/proc/{child.pid}/status") as status:
+                line = next(l for l in status if l.startswith("NSpid:"))
+        except (OSError, StopIteration):
+            continue
+        levels = line.split()[1:]
+        if len(levels) >= 2 and int(levels[1]) == server_pid:
+            return child.pid
+    raise WarmUnavailable(f"the warm kernel (pid {server_pid} in the server) was not found")
+
+
+def sandbox_pid_of(address: str) -> int:
+    """``/proc/<pid>/root/run/warm/control`` -> pid."""
+    parts = Path(address).parts
+    if len(parts) < 4 or parts[1] != "proc" or not parts[2].isdigit():
+        raise WarmUnavailable(f"not a warm kernel server address: {address!r}")
+    return int(parts[2])
+
+
+# --- the server's side -----------------------------------------------------------------------------------------
+
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        import ctypes
+
+        number = ctypes.get_errno()
+        raise OSError(number, f"{what}: {os.strerror(number)}")
+
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 4, 24, 38, 47
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = (
+    0x20000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
+
+
+def serve(ready_fd: int, scratch_mb: int) -> None:
+    """The server's main loop (inside its sandbox): import once, then fork a handler per connection."""
+    _prepare_server()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(CONTROL)
+    os.chmod(CONTROL, 0o600)
+    listener.listen(128)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # handlers are reaped by the system
+    os.write(ready_fd, b"ready\n")
+    os.close(ready_fd)
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except InterruptedError:
+            continue
+        if os.fork() == 0:
+            try:
+                listener.close()
+                _handle(connection, scratch_mb)
+            finally:
+                os._exit(0)
+        connection.close()
+
+
+def _prepare_server() -> None:
+    import importlib
+    import threading
+
+    from mlops_course.grading.kernel_entry import FONT_CACHE, copy_folder
+
+    libc = _libc()
+    _check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    mpl_dir = os.environ.get("MPLCONFIGDIR")
+    if mpl_dir and os.path.isdir(FONT_CACHE):
+        copy_folder(FONT_CACHE, mpl_dir, 64 * 2**20)
+    for module in PRELOAD:
+        importlib.import_module(module)
+    if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
+        raise SystemExit("the warm kernel server started a thread while importing; it must not fork then")
+
+
+def _handle(connection: socket.socket, scratch_mb: int) -> None:
+    """One kernel: new namespaces and file systems, fork the kernel, then watch it for the grader."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    libc = _libc()
+    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    reader = connection.makefile("rb")
+    try:
+        data, fds, _flags, _address = socket.recv_fds(connection, 65536, 4)
+        if b"\n" not in data:
+            data += reader.readline()
+        header, rest = data.split(b"\n", 1)
+        request = json.loads(header)
+        archive = rest + reader.read(int(request["archive"]) - len(rest))
+        _isolate(libc, scratch_mb)
+        go_read, go_write = os.pipe()
+        kernel = os.fork()
+    except Exception as error:
+        connection.sendall(json.dumps({"error": f"{type(error).__name__}: {error}"}).encode() + b"\n")
+        return
+    if kernel == 0:
+        try:
+            os.close(go_write)
+            reader.close()
+            connection.detach()  # its descriptor is closed with the others; the object must not close it again
+            _kernel(libc, request, archive, fds, go_read)
+        finally:
+            os._exit(70)
+    os.close(go_read)
+    for fd in fds:
+        os.close(fd)
+    reader.close()
+    _watch(connection, kernel, go_write)
+
+
+def _isolate(libc, scratch_mb: int) -> None:
+    """In the handler: namespaces of the kernel's own, and fresh writable file systems in them."""
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS), "unshare")
+    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    for target, megabytes in ((HOME, scratch_mb), ("/tmp", 64), ("/dev/shm", 64), (SOCKETS, 1)):
+        options = f"size={megabytes * 2**20},mode={'1777' if target in ('/tmp', '/dev/shm') else '0755'}"
+        _check(libc.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()),
+               f"mount tmpfs {target}")
+    _check(libc.mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
+                      b"newinstance,ptmxmode=0666,mode=0620"), "mount devpts")
+    _check(libc.mount(b"tmpfs", CONTROL_DIR.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+                      b"size=4096,mode=0555"), "hide the control socket")
+    for shared in (b"/", b"/dev"):  # the server's own tmpfs: read-only for the kernel
+        _check(libc.mount(None, shared, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
+               f"remount {shared.decode()} read-only")
+
+
+def _watch(connection: socket.socket, kernel: int, go_write: int) -> None:
+    """In the handler: the kernel's pid to the grader, its go, then interrupts in and the exit code out."""
+    def reply(message: dict) -> None:
+        try:
+            connection.sendall(json.dumps(message).encode() + b"\n")
+        except OSError:
+            pass
+
+    pidfd = os.pidfd_open(kernel)
+    reply({"pid": kernel})
+    pending = b""
+    try:
+        while True:
+            readable, _, _ = select.select([connection, pidfd], [], [])
+            if pidfd in readable:
+                _, status = os.waitpid(kernel, 0)
+                reply({"exit": os.waitstatus_to_exitcode(status)})
+                return
+            data = connection.recv(4096)
+            if not data:  # the grader is done or gone: so is the kernel
+                break
+            pending += data
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                message = json.loads(line)
+                if message.get("go") and go_write >= 0:
+                    os.write(go_write, b"go")
+                    os.close(go_write)
+                    go_write = -1
+                elif "signal" in message and go_write < 0:
+                    os.kill(kernel, int(message["signal"]))
+    except (OSError, ValueError):
+        pass
+    os.kill(kernel, signal.SIGKILL)  # PID 1 of its namespace: every process of the hand-in ends with it
+    os.waitpid(kernel, 0)
+
+
+def _kernel(libc, request: dict, archive: bytes, fds: list[int], go_read: int) -> None:
+    """PID 1 of the new namespace: the last steps before learner code, then ipykernel in this process."""
+    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    if os.read(go_read, 2) != b"go":  # the grader places this process in its cgroup first
+        os._exit(0)
+    os.close(go_read)
+    _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None), "mount /proc")
+    _check(libc.sethostname(b"grading", 7), "sethostname")
+    os.makedirs(WORKDIR, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as files:
+        files.extractall(WORKDIR, filter="data")
+    connection_file = f"{SOCKETS}/connection.json"
+    with open(connection_file, "w") as stream:
+        json.dump(request["connection"], stream)
+    _own_descriptors(fds)
+    os.setsid()
+    _become_learner(libc)
+    _limit_memory(request.get("memory"))
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ["JPY_PARENT_PID"] = "1"  # as in kernel_entry: no parent to watch in this PID namespace
+    os.chdir(WORKDIR)
+    _reseed()
+    import runpy
+
+    sys.argv = ["ipykernel_launcher", "-f", connection_file]
+    sys.path[0] = WORKDIR
+    try:
+        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        sys.stdout.flush()
+        os._exit(code)
+    os._exit(0)
+
+
+def _own_descriptors(fds: list[int]) -> None:
+    """stdin from /dev/null, stdout and stderr to where the grader logs; every other descriptor closed."""
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    out = fds[0] if fds else null
+    err = fds[1] if len(fds) > 1 else out
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+
+
+def _become_learner(libc) -> None:
+    """A user namespace of the kernel's own (uid 1000, mounts locked), then no capability at all."""
+    import ctypes
+
+    _check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    _check(libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
+    for name, text in (("setgroups", "deny"), ("uid_map", "1000 0 1"), ("gid_map", "1000 0 1")):
+        with open(f"/proc/self/{name}", "w") as stream:
+            stream.write(text)
+    for capability in range(64):
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)  # EINVAL past the last capability: ignored
+    libc.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    _check(libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+    with open("/proc/self/status") as status:
+        held = [line.split()[1] for line in status if line.startswith(("CapEff", "CapPrm", "CapBnd", "CapAmb"))]
+    if any(int(mask, 16) for mask in held) or os.getuid() != 1000:
+        raise RuntimeError("the warm kernel still holds privileges; refusing to run learner code")
+
+
+def _limit_memory(limit) -> None:
+    import resource
+
+    if limit:
+        soft, hard = limit
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _reseed() -> None:
+    """Fresh random state, as a new process has (``random`` reseeds itself after a fork; numpy does not)."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+def main(argv: list[str]) -> None:
+    ready_fd, scratch_mb = int(argv[0]), int(argv[1])
+    serve(ready_fd, scratch_mb)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

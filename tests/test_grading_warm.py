@@ -1,0 +1,268 @@
+"""Warm grading kernels (``mlops_course.grading.warm``): the same grades as cold kernels, and isolation.
+
+- every submission of every bank in ``tests/banks/`` gets, through the real ``mlops-course autograde``,
+  exactly the grades (per cell, status, review) that a cold kernel gives it;
+- a hand-in that leaves a process, writes to ``/tmp``, ``/dev/shm`` and its home, looks for the server's
+  socket, signals or traces what it can see and reads ``/proc`` changes nothing for the next hand-in
+  graded by the same server, and cannot see or reach the server;
+- the server stops with the batch and leaves no process; a dead server is started again, or kernels start
+  cold with a note.
+"""
+
+import json
+import os
+import signal
+import time
+
+import nbformat
+import psutil
+import pytest
+
+from mlops_course.grading import sandbox, warm
+from mlops_course.grading.banks import load_bank
+from mlops_course.grading.cells import read_notebook
+from mlops_course.instructor.autograde import Options, WarmKernels, autograde
+from mlops_course.instructor.course import Course, scratch_course
+from mlops_course.instructor.demo_class import bank_submissions
+from mlops_course.paths import course_root
+
+pytestmark = pytest.mark.skipif(not warm.availability()[0], reason="warm kernels need the grading sandbox")
+
+BANKS = course_root() / "tests" / "banks"
+FIXTURES = course_root() / "tests" / "fixtures"
+SOURCE = FIXTURES / "solutions" / "fixture"
+MARKER = "left-by-a-warm-hand-in-5e1b"
+
+
+def server_processes() -> list[psutil.Process]:
+    """Warm servers started by this test process (other programs on the machine may run their own)."""
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "mlops_course.grading.warm" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+def grades(results) -> dict:
+    return {(r.assignment, r.student): (r.status, sorted((c.grade_id, c.score) for c in r.cells), bool(r.review),
+                                        r.withheld) for r in results}
+
+
+@pytest.mark.slow
+def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path):
+    course = Course.at(tmp_path / "work")
+    expected = {}
+    for bank_path in sorted(BANKS.glob("*.py")):
+        bank = load_bank(bank_path)
+        notebook, _release, notebooks = bank_submissions(course, BANKS, bank.assignment)
+        for name, nb in notebooks.items():
+            folder = course.submitted / name / bank.assignment
+            folder.mkdir(parents=True)
+            nbformat.write(nb, str(folder / f"{notebook}.ipynb"))
+            expected[(bank.assignment, name)] = bank
+    assignments = sorted({a for a, _ in expected})
+    cold, _, _ = autograde(course, assignments, options=Options(workers=2, timeout=60, warm=False))
+    warm_results, _, _ = autograde(course, assignments, options=Options(workers=2, timeout=60, warm=True, force=True))
+
+    assert len(cold) == len(warm_results) == len(expected)
+    assert {r.kernel for r in cold} == {"cold"}
+    assert {r.kernel for r in warm_results} == {"warm"}, [r.reasons for r in warm_results if r.kernel != "warm"]
+    assert grades(warm_results) == grades(cold)
+    for result in warm_results:  # and both are what the bank says
+        bank = expected[(result.assignment, result.student)]
+        want = bank.expected_scores(result.student, {c.grade_id: c.max_score for c in result.cells})
+        assert {c.grade_id: c.score for c in result.cells if c.grade_id in want} == want, result.student
+        assert set(result.timings) >= {"kernel_start", "imports", "learner_cells", "test_cells", "nbgrader", "merge"}
+    assert not server_processes(), "the batch's warm server must stop with it"
+
+
+# --- isolation -------------------------------------------------------------------------------------------
+
+INTRUDER = '''
+import ctypes, json, os, signal, socket, subprocess, time
+found = {{}}
+subprocess.Popen(["/bin/sh", "-c", "sleep 300 # {marker}"], start_new_session=True)
+time.sleep(1)  # until the shell runs
+for folder in ("/tmp", "/dev/shm", os.path.expanduser("~"), os.getcwd()):
+    try:
+        with open(os.path.join(folder, "{marker}"), "w") as planted:
+            planted.write("from the previous hand-in")
+        found[folder] = "written"
+    except OSError as error:
+        found[folder] = type(error).__name__
+for place in ("/run/warm/control", "/run/warm"):
+    try:
+        probe = socket.socket(socket.AF_UNIX)
+        probe.connect(place)
+        found["connect " + place] = "connected"
+    except OSError as error:
+        found["connect " + place] = type(error).__name__
+pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+found["pids"] = pids
+found["cmdlines"] = [open(f"/proc/{{p}}/cmdline").read() for p in pids]
+libc = ctypes.CDLL(None, use_errno=True)
+found["ptrace"] = [libc.ptrace(16, p, 0, 0) for p in range(1, 64)]  # PTRACE_ATTACH
+for p in range(2, 64):
+    try:
+        os.kill(p, signal.SIGKILL)
+    except OSError:
+        pass
+found["umount"] = libc.umount2(b"/run/warm", 2)
+print("INTRUDER " + json.dumps(found))
+missing_share = None
+'''
+
+WITNESS = '''
+import json, os
+seen = {{folder: sorted(os.listdir(folder)) for folder in ("/tmp", "/dev/shm", os.path.expanduser("~"), os.getcwd())}}
+seen["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+seen["marker"] = [p for p in seen["pids"] if "{marker}" in open(f"/proc/{{p}}/cmdline").read()]
+print("WITNESS " + json.dumps(seen))
+'''
+
+
+def printed(course: Course, student: str, prefix: str) -> dict:
+    nb = read_notebook(course.autograded / student / "fixture" / "fixture.ipynb")
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines():
+                if line.startswith(prefix + " "):
+                    return json.loads(line[len(prefix) + 1:])
+    raise AssertionError(f"{student} printed no {prefix} line")
+
+
+@pytest.mark.slow
+def test_a_hand_in_cannot_reach_the_server_or_the_next_hand_in(tmp_path, monkeypatch):
+    from mlops_course.grading.banks import load_bank as bank_of
+    from mlops_course.instructor.release import release
+
+    root = scratch_course(tmp_path / "root", {"fixture": SOURCE})
+    monkeypatch.setenv("MLOPS_COURSE_ROOT", str(root))
+    course = Course.at(tmp_path / "work")
+    release(course, ["fixture"], validate=False)
+    released = read_notebook(root / "exercises" / "fixture" / "fixture.ipynb")
+    model = bank_of(FIXTURES / "banks" / "fixture.py").notebooks(read_notebook(SOURCE / "fixture.ipynb"),
+                                                                  released)["model_answer"]
+    for student, code in (("a_intruder", INTRUDER), ("b_witness", WITNESS)):
+        nb = nbformat.from_dict(json.loads(json.dumps(model)))
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1_missing_share")
+        cell.source = (cell.source + "\n" if student == "b_witness" else "") + code.format(marker=MARKER)
+        folder = course.submitted / student / "fixture"
+        folder.mkdir(parents=True)
+        nbformat.write(nb, str(folder / "fixture.ipynb"))
+    try:
+        results, _, _ = autograde(course, ["fixture"], options=Options(workers=1, timeout=20, warm=True))
+    finally:
+        leftovers = [p for p in psutil.process_iter(["cmdline"]) if MARKER in " ".join(p.info["cmdline"] or [])]
+        for process in leftovers:
+            process.kill()
+    by_student = {r.student: r for r in results}
+    assert {r.kernel for r in results} == {"warm"}, "both hand-ins graded by the same warm server"
+    intruder = printed(course, "a_intruder", "INTRUDER")
+    witness = printed(course, "b_witness", "WITNESS")
+
+    assert intruder["/tmp"] == intruder["/dev/shm"] == "written", "its own scratch space is writable"
+    assert all(v != "connected" for k, v in intruder.items() if k.startswith("connect")), intruder
+    others = [line for pid, line in zip(intruder["pids"], intruder["cmdlines"]) if pid != 1]  # 1: the kernel
+    assert not any("grading.warm" in line or "bwrap" in line for line in others), \
+        "the kernel sees only its own processes"
+    own = set(intruder["pids"])
+    assert intruder["pids"][0] == 1 and all(MARKER in line or line.startswith("sleep") for line in others)
+    assert all(result == -1 for pid, result in zip(range(2, 64), intruder["ptrace"][1:]) if pid not in own), \
+        "no process outside its own can be traced"
+    assert intruder["umount"] == -1, "the mount hiding the server's socket cannot be undone"
+    for folder in ("/tmp", "/dev/shm"):
+        assert MARKER not in witness[folder], f"{folder} of the previous hand-in is gone"
+    assert not any(MARKER in names for names in (witness[k] for k in witness if k.startswith("/"))), witness
+    assert witness["marker"] == [] and not leftovers, "the previous hand-in's process ended with its kernel"
+    witness_result = by_student["b_witness"]
+    assert witness_result.status == "graded" and not witness_result.review
+    assert all(c.score == c.max_score for c in witness_result.cells if c.kind == "auto"), \
+        "the next hand-in grades as if it were the first"
+    assert not server_processes()
+
+
+# --- lifecycle -------------------------------------------------------------------------------------------
+
+def run_in_kernel(manager, code: str) -> str:
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code)]
+    NotebookClient(nb, timeout=60, km=manager, resources={"metadata": {"path": str(SOURCE)}}).execute()
+    return "".join(o.get("text", "") for o in nb.cells[0].outputs)
+
+
+def test_server_stops_without_leftovers_and_a_dead_one_means_cold_kernels(capsys):
+    with warm.WarmServer.start() as server:
+        assert server.alive() and server_processes()
+        sandbox.KERNELS.clear()
+        out = run_in_kernel(sandbox.SandboxedKernelManager(warm_server=server.address),
+                            "import os, sys; print(os.getuid(), os.getpid(), 'pandas' in sys.modules)")
+        assert out.split() == ["1000", "1", "True"] and sandbox.KERNELS == ["warm"]
+        address = server.address
+        os.kill(server.sandbox_pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+    assert not server_processes(), "no process of the server may outlive it"
+    sandbox.KERNELS.clear()
+    sandbox.WARM_FAILURES.clear()
+    out = run_in_kernel(sandbox.SandboxedKernelManager(warm_server=address), "import sys; print('pandas' in sys.modules)")
+    assert out.strip() == "False" and sandbox.KERNELS == ["cold"] and sandbox.WARM_FAILURES
+
+
+def test_batch_restarts_a_dead_server_once_then_goes_cold(capsys):
+    import sys
+
+    kernels = WarmKernels(Options(warm=True), sys.stderr)
+    try:
+        first = kernels.address()
+        assert first
+        os.kill(kernels.server.sandbox_pid, signal.SIGKILL)
+        kernels.server.process.wait(timeout=10)
+        second = kernels.address()
+        assert second and second != first and kernels.server.alive()
+        os.kill(kernels.server.sandbox_pid, signal.SIGKILL)
+        kernels.server.process.wait(timeout=10)
+        assert kernels.address() is None
+    finally:
+        kernels.stop()
+    err = capsys.readouterr().err
+    assert "starting it again" in err and "cold kernels" in err
+    assert not server_processes()
+
+
+def test_closing_the_connection_ends_the_kernel():
+    with warm.WarmServer.start() as server:
+        request = {"connection": {"ip": f"{sandbox.SOCKETS}/k", "transport": "ipc", "key": "", "signature_scheme":
+                                  "hmac-sha256", "shell_port": 1, "iopub_port": 2, "stdin_port": 3, "hb_port": 4,
+                                  "control_port": 5}, "env": sandbox.kernel_environment(sandboxed=True), "memory": None}
+        kernel = warm.WarmKernel(server.address, request, warm.folder_archive(SOURCE, 2**20))
+        pid = warm.host_pid(server.sandbox_pid, kernel.server_pid)
+        kernel.go()
+        time.sleep(1)
+        assert psutil.pid_exists(pid) and kernel.poll() is None
+        kernel.close()
+        psutil.Process(pid).wait(timeout=10) if psutil.pid_exists(pid) else None
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_the_kernel_places_are_the_sandbox_ones():
+    assert (warm.HOME, warm.WORKDIR, warm.SOCKETS) == (sandbox.HOME, sandbox.WORKDIR, sandbox.SOCKETS)
+
+
+def test_folder_archive_copies_what_a_cold_kernel_copies(tmp_path):
+    import io
+    import tarfile
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "small.csv").write_text("a\n1\n")
+    (tmp_path / "big.bin").write_bytes(b"x" * 5000)
+    (tmp_path / "link").symlink_to("/etc/passwd")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "old.ipynb").write_text("{}")
+    with tarfile.open(fileobj=io.BytesIO(warm.folder_archive(tmp_path, 1000))) as archive:
+        names = archive.getnames()
+    assert names == ["data/small.csv"], "no links, no checkpoints, nothing past the copy limit"
