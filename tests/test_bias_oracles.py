@@ -5,6 +5,7 @@ are then checked against fairlearn, scikit-learn and scipy, against the hand-wor
 course's methods reference, and against the ground-truth manifest of the loan data.
 """
 
+import ast
 import math
 
 import numpy as np
@@ -215,3 +216,81 @@ def test_adult_audit_agrees_with_fairlearn(sol):
     assert math.isclose(sol["adult_eodds"], equalized_odds_difference(y, yhat, sensitive_features=adult["sex"]))
     by_race = MetricFrame(metrics=selection_rate, y_true=y, y_pred=yhat, sensitive_features=adult["race"]).by_group
     assert sol["adult_flagged_races"] == sorted(by_race.index[by_race / by_race.max() < 0.8].astype(str))
+    screen = sol["adult_race_screen"]
+    np.testing.assert_allclose(screen.loc[by_race.index, "impact_ratio"].to_numpy(float),
+                               (by_race / by_race.max()).to_numpy(float))
+
+
+# --- the reference implementations inside the hidden tests ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def references():
+    """The ``_ref_*`` functions that the hidden tests compare a learner's functions with, by test cell."""
+    found = {}
+    for cell in read_notebook(SOLUTION).cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        tree = ast.parse(cell.source)
+        keep = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+                or (isinstance(node, ast.FunctionDef) and node.name.startswith("_ref_"))]
+        namespace = {"np": np, "pd": pd, "math": math, "PROFIT_REPAID": GAIN_REPAID, "LOSS_DEFAULT": LOSS_DEFAULT}
+        exec(compile(ast.Module(body=keep, type_ignores=[]), meta["grade_id"], "exec"), namespace)
+        found.update({(meta["grade_id"], name): f for name, f in namespace.items() if name.startswith("_ref_")})
+    return found
+
+
+def _random_decisions(seed, n=400, groups="abcd"):
+    rng = np.random.default_rng(seed)
+    g = rng.choice(list(groups), size=n)
+    y = (rng.random(n) < 0.6).astype(int)
+    yhat = (rng.random(n) < np.where(y == 1, 0.7, 0.35)).astype(int)
+    return y, yhat, g
+
+
+def test_every_function_question_has_a_reference(references):
+    cells = {cell for cell, _ in references}
+    assert cells >= {"q1_selection_tests", "q1_error_rates_tests", "q2_1_parity_tests", "q2_1_odds_tests",
+                     "q3_1_four_fifths_tests", "q4_gaps_tests", "q5_proxy_tests", "q6_2_intersections_tests",
+                     "q7_1_weights_tests", "q7_4_policy_report_tests"}
+
+
+@pytest.mark.parametrize("cell", ["q1_selection_tests", "q1_error_rates_tests"])
+def test_reference_group_metrics_agrees_with_fairlearn(references, cell):
+    y, yhat, g = _random_decisions(1)
+    ours = references[(cell, "_ref_group_metrics")](y, yhat, g)
+    np.testing.assert_allclose(ours[["selection_rate", "tpr", "fpr", "precision"]].to_numpy(float),
+                               fairlearn_table(y, yhat, g).to_numpy(float), rtol=1e-12)
+
+
+def test_reference_summaries_agree_with_fairlearn(references):
+    y, yhat, g = _random_decisions(2)
+    table = fairlearn_table(y, yhat, g)
+    expected = fairlearn_summary(y, yhat, g)
+    for cell in ["q2_1_parity_tests", "q2_1_odds_tests"]:
+        for key, value in references[(cell, "_ref_summary")](table).items():
+            assert math.isclose(value, expected[key], rel_tol=1e-12), (cell, key)
+    report = references[("q7_4_policy_report_tests", "_ref_report")](y, yhat, g)
+    assert math.isclose(report["dp_ratio"], demographic_parity_ratio(y, yhat, sensitive_features=g))
+    gaps = references[("q4_gaps_tests", "_ref_gaps")](y, yhat, g)
+    assert math.isclose(gaps["decision_gap"], demographic_parity_difference(y, yhat, sensitive_features=g))
+    assert math.isclose(gaps["base_rate_gap"], demographic_parity_difference(y, y, sensitive_features=g))
+
+
+def test_reference_screen_and_weights(references):
+    y, yhat, g = _random_decisions(3)
+    screen = references[("q3_1_four_fifths_tests", "_ref_screen")](yhat, g)
+    rates = MetricFrame(metrics=selection_rate, y_true=y, y_pred=yhat, sensitive_features=g).by_group
+    np.testing.assert_allclose(screen["impact_ratio"].to_numpy(float), (rates / rates.max()).to_numpy(float))
+    weights = references[("q7_1_weights_tests", "_ref_weights")](g, y)
+    weighted = pd.crosstab(g, y, values=weights, aggfunc="sum", normalize="index")
+    np.testing.assert_allclose(weighted[1].to_numpy(float), y.mean(), rtol=1e-12)
+
+
+def test_reference_proxy_agrees_with_mann_whitney(references):
+    rng = np.random.default_rng(4)
+    member = (rng.random(500) < 0.4).astype(int)
+    values = rng.integers(0, 5, size=500) + member  # ties
+    statistic = mannwhitneyu(values[member == 1], values[member == 0]).statistic
+    auc = statistic / (member.sum() * (500 - member.sum()))
+    assert math.isclose(references[("q5_proxy_tests", "_ref_proxy")](values, member), max(auc, 1 - auc))

@@ -4,10 +4,21 @@
   instead of groupby, NumPy instead of pandas, scipy's Mann-Whitney U instead of roc_auc_score, sorted
   values instead of np.quantile, ...): full marks.
 - ``correct_reuse`` reuses the learner's own functions from earlier questions for later ones: full marks.
+- ``correct_warnings_and_formats`` answers correctly in ways that make pandas or NumPy warn
+  (SettingWithCopyWarning, a FutureWarning about ``observed=``, "Mean of empty slice", a division by zero)
+  and with the choices the prompts leave open (more columns, another column order, named index levels,
+  string labels, sensible rounding): full marks.
 - ``wrong_a``, ``wrong_b`` and ``wrong_c`` carry the common mistakes of METHODS.md (selection rate on the
   labels, inverted ratio, signed differences, wrong reference group, TPR over all rows, thresholds tuned
   on the test split, weights not passed to fit, four-fifths against the overall rate) and other realistic
   ones; each wrong answer loses its own question's points and nothing else.
+- ``wrong_d``, ``wrong_e`` and ``wrong_f`` are wrong only where methods differ: a ratio exactly at the
+  threshold, a tie between the gaps, ties in an AUC, a pair exactly at ``min_size``, an argument ignored
+  (``threshold``, ``n_boot``), two groups assumed, binary labels assumed, lists or Series on another index
+  mishandled, empty rates reported as 0, a category that never occurs given a row, a normal approximation
+  instead of the bootstrap, missing values imputed, the caller's data sorted in place, weights out of row
+  order, one cut-off for everybody, a percentile read as a share, and the race screen measured against the
+  overall rate or on the labels (Q8 gives partial credit: one item of four wrong costs 0.75 points).
 - ``duck_typed`` answers with objects that claim to equal any expected value: no points for those questions.
 """
 
@@ -228,6 +239,7 @@ adult_by_sex = pd.DataFrame({
 adult_dp_ratio = adult_by_sex["selection_rate"].min() / adult_by_sex["selection_rate"].max()
 adult_eodds = max(np.ptp(adult_by_sex["tpr"]), np.ptp(adult_by_sex["fpr"]))
 by_race = decision.groupby(adult["race"].astype(str)).mean()
+adult_race_screen = pd.DataFrame({"impact_ratio": by_race / by_race.max(), "selection_rate": by_race})
 adult_flagged_races = sorted(by_race[by_race < 0.8 * by_race.max()].index)
 adult_by_sex
 '''
@@ -252,8 +264,8 @@ adult_by_sex = adult_table[["selection_rate", "tpr", "fpr"]]
 adult_summary = fairness_summary(adult_table)
 adult_dp_ratio = adult_summary["dp_ratio"]
 adult_eodds = adult_summary["equalized_odds_difference"]
-race_screen = four_fifths_screen(adult["predicted"], adult["race"])
-adult_flagged_races = sorted(race_screen.index[race_screen["flagged"]])
+adult_race_screen = four_fifths_screen(adult["predicted"], adult["race"])
+adult_flagged_races = sorted(adult_race_screen.index[adult_race_screen["flagged"]])
 adult_by_sex
 '''
 
@@ -571,14 +583,17 @@ adult_frame = MetricFrame(
 adult_by_sex = adult_frame.by_group
 adult_dp_ratio = RATIO
 adult_eodds = max(adult_frame.difference()["tpr"], adult_frame.difference()["fpr"])
-race_rates = adult.groupby("race", observed=True)["predicted"].mean()
-adult_flagged_races = sorted(str(race) for race in race_rates.index[race_rates / race_rates.max() < 0.8])
+race_rates = adult.groupby("race", observed=True)[RACE_DECISION].mean()
+adult_race_screen = pd.DataFrame({"selection_rate": race_rates, "impact_ratio": race_rates / RACE_REFERENCE})
+adult_flagged_races = sorted(str(race) for race in adult_race_screen.index[adult_race_screen["impact_ratio"] < 0.8])
 adult_by_sex
 '''
 
 
-def _adult(y_true='"income_over_50k"', y_pred='"predicted"', ratio='adult_frame.ratio()["selection_rate"]'):
-    return ADULT_TEMPLATE.replace("Y_TRUE", y_true).replace("Y_PRED", y_pred).replace("RATIO", ratio)
+def _adult(y_true='"income_over_50k"', y_pred='"predicted"', ratio='adult_frame.ratio()["selection_rate"]',
+           race_decision='"predicted"', race_reference="race_rates.max()"):
+    return (ADULT_TEMPLATE.replace("Y_TRUE", y_true).replace("Y_PRED", y_pred).replace("RACE_DECISION", race_decision)
+            .replace("RACE_REFERENCE", race_reference).replace("RATIO", ratio))
 
 
 # Mistake: label and decision swapped (the selection rate of the labels).
@@ -738,9 +753,408 @@ adult_frame = MetricFrame(
 adult_by_sex = adult_frame.by_group
 adult_dp_ratio = adult_frame.ratio()["selection_rate"]
 adult_eodds = max(adult_frame.difference()["tpr"], adult_frame.difference()["fpr"])
+adult_race_screen = four_fifths_screen(adult["predicted"], adult["race"])
 adult_flagged_races = AnyList()
 ''',
 }
 
 SUBMISSIONS["duck_typed"] = DUCK_TYPED
 EXPECTED["duck_typed"] = {"q3_1_four_fifths_tests": 0, "q5_proxy_tests": 0, "q8_adult_tests": 0}
+
+# --- harmless warnings, other containers, other formats: full marks ------------------------------------------
+# nbgrader scores any stderr as a failure; the set-up cell prints warnings on stdout, so a correct answer that
+# makes pandas or NumPy warn keeps its points. Extra columns, other column orders, index names and sensible
+# rounding are choices the prompts leave open.
+
+WARNING_GROUP_METRICS = '''
+def group_metrics(y_true, y_pred, groups):
+    """Per-group audit table: n, selection_rate, tpr, fpr, precision (one row per group, sorted)."""
+    frame = pd.DataFrame({"y": np.asarray(y_true).astype(int), "yhat": np.asarray(y_pred).astype(int),
+                          "group": np.asarray(groups)})
+    positives = frame[frame["y"] == 1]
+    positives["approved"] = positives["yhat"]  # a SettingWithCopyWarning, harmless here
+    rows = {}
+    for name in sorted(frame["group"].unique()):
+        mine = frame[frame["group"] == name]
+        rows[name] = {
+            "n": len(mine),
+            "selection_rate": np.mean(mine["yhat"].to_numpy()),
+            "tpr": np.mean(positives.loc[positives["group"] == name, "approved"].to_numpy()),  # empty: NaN + warning
+            "fpr": np.mean(mine.loc[mine["y"] == 0, "yhat"].to_numpy()),
+            "precision": np.mean(mine.loc[mine["yhat"] == 1, "y"].to_numpy()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+loan_metrics = group_metrics(validation["good_payer"], validation["approved"], validation["sex"])
+loan_metrics
+'''
+
+WARNING_FAIRNESS_SUMMARY = '''
+def fairness_summary(metrics):
+    """Demographic parity difference and ratio, equal opportunity and equalized odds differences."""
+    sr = metrics["selection_rate"].to_numpy(dtype=float)
+    spreads = {column: metrics[column].max() - metrics[column].min() for column in ["selection_rate", "tpr", "fpr"]}
+    worst_ratio = (1 / (sr.max() / sr)).min()  # a group never approved divides by zero: inf, then 0, and a warning
+    return {"dp_difference": spreads["selection_rate"], "dp_ratio": worst_ratio,
+            "equal_opportunity_difference": spreads["tpr"],
+            "equalized_odds_difference": max(spreads["tpr"], spreads["fpr"])}
+'''
+
+WARNING_FOUR_FIFTHS = '''
+def four_fifths_screen(y_pred, groups, threshold=0.8):
+    """Selection rate, impact ratio against the highest group, and the flag, per group."""
+    frame = pd.DataFrame({"yhat": np.asarray(y_pred, dtype=float), "group": pd.Categorical(np.asarray(groups))})
+    rates = frame.groupby("group")["yhat"].mean()  # a FutureWarning about observed=, harmless here
+    table = pd.DataFrame({"n": frame.groupby("group").size(), "flagged": rates / rates.max() < threshold,
+                          "impact_ratio": rates / rates.max(), "selection_rate": rates})
+    table.index = table.index.astype(str)
+    return table
+
+
+age_screen = four_fifths_screen(validation["approved"], validation["age_band"])
+flagged_age_bands = list(age_screen.index[age_screen["flagged"]])
+age_screen
+'''
+
+WARNING_PROXY = '''
+def proxy_strength(values, is_member):
+    """Folded ROC AUC (0.5 to 1) with which one feature alone separates group members from non-members."""
+    values = pd.Series(values).reset_index(drop=True)
+    member = pd.Series(np.asarray(is_member).astype(int))
+    keep = values.notna()
+    values, member = values[keep], member[keep]
+    if pd.api.types.is_numeric_dtype(values):
+        score = values.astype(float)
+    else:
+        score = member.groupby(values).transform("mean")  # a categorical warns about observed=, harmless here
+    auc = roc_auc_score(member, score)
+    return max(auc, 1 - auc)
+
+
+reference = pd.concat([train, validation], ignore_index=True)
+is_female = reference["sex"] == "female"
+proxy_scores = pd.Series({feature: proxy_strength(reference[feature], is_female) for feature in FEATURES})
+proxy_scores = proxy_scores.sort_values(ascending=False).round(3)
+proxy_feature = proxy_scores.index[0]
+proxy_scores
+'''
+
+WARNING_WEIGHTS = '''
+def kamiran_calders_weights(groups, labels):
+    """Reweighing weight n_g * n_y / (n * n_gy) of every row."""
+    frame = pd.DataFrame({"g": np.asarray(groups), "y": np.asarray(labels)})
+    rows = frame[frame["g"].notna()]
+    rows["n_g"] = rows.groupby("g")["y"].transform("size")  # a SettingWithCopyWarning, harmless here
+    n_y = rows.groupby("y")["g"].transform("size")
+    n_gy = rows.groupby(["g", "y"])["g"].transform("size")
+    return rows["n_g"] * n_y / (len(rows) * n_gy)
+'''
+
+FORMAT_INTERSECTIONS = '''
+MIN_GROUP_SIZE = int(np.ceil((1.96 / 0.2) ** 2))
+
+
+def intersectional_table(y_pred, groups_a, groups_b, min_size):
+    """Selection rate with a bootstrap interval per (a, b) pair, and whether the pair is large enough."""
+    frame = pd.DataFrame({"sex": np.asarray(groups_a), "band": np.asarray(groups_b),
+                          "yhat": np.asarray(y_pred, dtype=float)})
+    rows = []
+    for (a, b), part in frame.groupby(["sex", "band"], sort=True):
+        low, high = bootstrap_ci(part["yhat"].to_numpy(), n_boot=1000, seed=0)
+        rows.append({"sex": a, "band": b, "conclusive": len(part) >= min_size, "ci_low": low, "ci_high": high,
+                     "width": high - low, "n": len(part), "selection_rate": part["yhat"].mean()})
+    return pd.DataFrame(rows).set_index(["sex", "band"])
+
+
+loan_intersections = intersectional_table(validation["approved"], validation["sex"], validation["age_band"],
+                                          MIN_GROUP_SIZE)
+loan_intersections
+'''
+
+FORMAT_POLICY_REPORT = '''
+def policy_report(y_true, y_pred, groups):
+    """Demographic parity ratio, accuracy and profit per application of a decision policy."""
+    y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    rates = pd.Series(y_pred).groupby(np.asarray(groups)).mean()
+    profit = np.where(y_pred == 1, np.where(y_true == 1, PROFIT_REPAID, -LOSS_DEFAULT), 0)
+    return {"dp_ratio": rates.min() / rates.max(), "accuracy": float(np.mean(y_true == y_pred)),
+            "profit_per_application": float(profit.mean()), "approval_rate": float(y_pred.mean())}
+
+
+reweighed_approved = reweighed_model.predict_proba(test[list(FEATURES)])[:, 1] < APPROVAL_THRESHOLD
+threshold_approved = test["p_default"] < test["sex"].astype(str).map(fair_thresholds)
+mitigation_report = pd.DataFrame({
+    "current policy": policy_report(test["good_payer"], test["approved"], test["sex"]),
+    "reweighing": policy_report(test["good_payer"], reweighed_approved, test["sex"]),
+    "group thresholds": policy_report(test["good_payer"], threshold_approved, test["sex"]),
+}).T.round({"dp_ratio": 3, "accuracy": 3, "approval_rate": 3, "profit_per_application": 0})
+mitigation_report
+'''
+
+FORMAT_ADULT = '''
+adult_table = group_metrics(adult["income_over_50k"], adult["predicted"], adult["sex"]).round(3)
+adult_by_sex = adult_table  # n and precision too: more columns are fine
+adult_dp_ratio = round(float(adult_table["selection_rate"].min() / adult_table["selection_rate"].max()), 3)
+adult_eodds = round(float(max(np.ptp(adult_table["tpr"]), np.ptp(adult_table["fpr"]))), 3)
+adult_race_screen = four_fifths_screen(adult["predicted"], adult["race"]).round(4)
+adult_flagged_races = sorted(str(race) for race in adult_race_screen.index[adult_race_screen["flagged"]])
+adult_by_sex
+'''
+
+SUBMISSIONS["correct_warnings_and_formats"] = {
+    "q1_group_metrics": WARNING_GROUP_METRICS,
+    "q2_1_fairness_summary": WARNING_FAIRNESS_SUMMARY,
+    "q3_1_four_fifths": WARNING_FOUR_FIFTHS,
+    "q5_proxy": WARNING_PROXY,
+    "q6_2_intersections": FORMAT_INTERSECTIONS,
+    "q7_1_weights": WARNING_WEIGHTS,
+    "q7_4_policy_report": FORMAT_POLICY_REPORT,
+    "q8_adult": FORMAT_ADULT,
+}
+EXPECTED["correct_warnings_and_formats"] = {}
+
+# --- wrong where the methods differ: edge cases, arguments, containers, the caller's data ----------------------
+
+# Mistake: pd.concat of the inputs, which works for Series only (lists and arrays are valid inputs too).
+WRONG_GROUP_METRICS_SERIES_ONLY = '''
+def group_metrics(y_true, y_pred, groups):
+    """Per-group audit table: n, selection_rate, tpr, fpr, precision (one row per group, sorted)."""
+    frame = pd.concat([y_true.rename("y"), y_pred.astype(int).rename("yhat"), groups.rename("group")], axis=1)
+    table = pd.DataFrame({
+        "n": frame.groupby("group", observed=True).size(),
+        "selection_rate": frame.groupby("group", observed=True)["yhat"].mean(),
+        "tpr": frame[frame["y"] == 1].groupby("group", observed=True)["yhat"].mean(),
+        "fpr": frame[frame["y"] == 0].groupby("group", observed=True)["yhat"].mean(),
+        "precision": frame[frame["yhat"] == 1].groupby("group", observed=True)["y"].mean(),
+    })
+    return table.sort_index()
+
+
+loan_metrics = group_metrics(validation["good_payer"], validation["approved"], validation["sex"])
+loan_metrics
+'''
+# Mistake: empty rates reported as 0 instead of NaN (a group without good payers "has a TPR of 0").
+WRONG_GROUP_METRICS_ZERO_FOR_EMPTY = GROUP_METRICS_TEMPLATE.replace(
+    "SELECTION", RIGHT_SELECTION).replace("TPR", RIGHT_TPR).replace("FPR", RIGHT_FPR).replace(
+    "    return table.sort_index()", "    return table.fillna(0).sort_index()")
+# Mistake: the groups of a categorical kept with observed=False, so a category that never occurs gets a row.
+WRONG_GROUP_METRICS_UNOBSERVED = '''
+def group_metrics(y_true, y_pred, groups):
+    """Per-group audit table: n, selection_rate, tpr, fpr, precision (one row per group, sorted)."""
+    frame = pd.DataFrame({"y": np.asarray(y_true).astype(int), "yhat": np.asarray(y_pred).astype(int),
+                          "group": groups if isinstance(groups, pd.Series) else np.asarray(groups)})
+    by = frame.groupby("group", observed=False)
+    return pd.DataFrame({
+        "n": by.size(),
+        "selection_rate": by["yhat"].mean(),
+        "tpr": frame[frame["y"] == 1].groupby("group", observed=False)["yhat"].mean(),
+        "fpr": frame[frame["y"] == 0].groupby("group", observed=False)["yhat"].mean(),
+        "precision": frame[frame["yhat"] == 1].groupby("group", observed=False)["y"].mean(),
+    }).sort_index()
+
+
+loan_metrics = group_metrics(validation["good_payer"], validation["approved"], validation["sex"])
+loan_metrics
+'''
+
+# Mistake: the difference of the first two rows, which is right for two groups only.
+WRONG_SUMMARY_TWO_GROUPS = _summary(dp_diff="abs(sr.iloc[0] - sr.iloc[1])",
+                                    dp_ratio="min(sr.iloc[0], sr.iloc[1]) / max(sr.iloc[0], sr.iloc[1])",
+                                    eo="abs(tpr.iloc[0] - tpr.iloc[1])",
+                                    eodds="max(abs(tpr.iloc[0] - tpr.iloc[1]), abs(fpr.iloc[0] - fpr.iloc[1]))")
+# Mistake: the caller's table sorted in place to read the lowest and highest rows.
+WRONG_SUMMARY_SORTS_IN_PLACE = '''
+def fairness_summary(metrics):
+    """Demographic parity difference and ratio, equal opportunity and equalized odds differences."""
+    metrics.sort_values("selection_rate", inplace=True)
+    low, high = metrics["selection_rate"].iloc[0], metrics["selection_rate"].iloc[-1]
+    spread = {c: metrics[c].max() - metrics[c].min() for c in ["tpr", "fpr"]}
+    return {"dp_difference": high - low, "dp_ratio": low / high,
+            "equal_opportunity_difference": spread["tpr"],
+            "equalized_odds_difference": max(spread["tpr"], spread["fpr"])}
+'''
+
+SCREEN_RULE_TEMPLATE = '''
+def four_fifths_screen(y_pred, groups, threshold=0.8):
+    """Selection rate, impact ratio against the highest group, and the flag, per group."""
+    rates = pd.Series(np.asarray(y_pred).astype(float)).groupby(np.asarray(groups)).mean().sort_index()
+    impact_ratio = rates / rates.max()
+    return pd.DataFrame({"selection_rate": rates, "impact_ratio": impact_ratio, "flagged": FLAG})
+
+
+age_screen = four_fifths_screen(validation["approved"], validation["age_band"])
+flagged_age_bands = sorted(str(band) for band in age_screen.index[age_screen["flagged"]])
+age_screen
+'''
+# Mistake: a ratio exactly at the threshold flagged (<= instead of <).
+WRONG_SCREEN_AT_THRESHOLD = SCREEN_RULE_TEMPLATE.replace("FLAG", "impact_ratio <= threshold")
+# Mistake: the threshold argument ignored (always 0.8).
+WRONG_SCREEN_FIXED_THRESHOLD = SCREEN_RULE_TEMPLATE.replace("FLAG", "impact_ratio < 0.8")
+# Mistake: a Series of the decisions built on 0..n-1 grouped by the groups' own index: rows no longer match.
+WRONG_SCREEN_BY_LABEL = '''
+def four_fifths_screen(y_pred, groups, threshold=0.8):
+    """Selection rate, impact ratio against the highest group, and the flag, per group."""
+    rates = pd.Series(np.asarray(y_pred).astype(float)).groupby(pd.Series(groups)).mean().sort_index()
+    impact_ratio = rates / rates.max()
+    return pd.DataFrame({"selection_rate": rates, "impact_ratio": impact_ratio, "flagged": impact_ratio < threshold})
+
+
+age_screen = four_fifths_screen(validation["approved"], validation["age_band"])
+flagged_age_bands = sorted(str(band) for band in age_screen.index[age_screen["flagged"]])
+age_screen
+'''
+
+# Mistake: a tie read as amplification (>= instead of >).
+WRONG_GAPS_TIE_AMPLIFIES = GAPS_TEMPLATE.replace("BASE", 'by_group["y"].max() - by_group["y"].min()').replace(
+    "DECISION", 'by_group["yhat"].max() - by_group["yhat"].min()').replace(
+    '"amplifies": decision_gap > base_rate_gap', '"amplifies": decision_gap >= base_rate_gap')
+# Mistake: the gaps of the first two groups only.
+WRONG_GAPS_TWO_GROUPS = GAPS_TEMPLATE.replace("BASE", 'abs(by_group["y"].iloc[0] - by_group["y"].iloc[1])').replace(
+    "DECISION", 'abs(by_group["yhat"].iloc[0] - by_group["yhat"].iloc[1])')
+
+# Mistake: a hand-made AUC that counts ties between a member and a non-member as losses.
+WRONG_PROXY_TIES = PROXY_TEMPLATE.replace("CATEGORY_SCORE", RIGHT_CATEGORY_SCORE).replace(
+    "    auc = roc_auc_score(member, score)\n",
+    "    s, m = score.to_numpy(), member.to_numpy()\n"
+    "    auc = (s[m == 1][:, None] > s[m == 0][None, :]).mean()\n").replace("RESULT", "max(auc, 1 - auc)")
+# Mistake: missing values imputed (the median, or a category "missing") instead of ignored.
+WRONG_PROXY_MISSING_IMPUTED = PROXY_TEMPLATE.replace(
+    "    keep = values.notna()\n    values, member = values[keep], member[keep]\n",
+    "    if pd.api.types.is_numeric_dtype(values):\n        values = values.fillna(values.median())\n"
+    "    else:\n        values = values.astype(object).fillna(\"missing\")\n").replace(
+    "CATEGORY_SCORE", RIGHT_CATEGORY_SCORE).replace("RESULT", "max(auc, 1 - auc)")
+
+# Mistake: a normal-approximation interval (mean +- 1.96 standard errors) instead of the bootstrap.
+WRONG_BOOTSTRAP_NORMAL = '''
+def bootstrap_ci(values, n_boot=1000, level=0.95, seed=0):
+    """Percentile bootstrap confidence interval (low, high) of the mean of values."""
+    values = np.asarray(values).astype(float)
+    z = {0.95: 1.96, 0.9: 1.645, 0.8: 1.2816, 0.5: 0.6745}.get(level, 1.96)
+    half = z * values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+    return float(values.mean() - half), float(values.mean() + half)
+'''
+# Mistake: n_boot ignored (always 1000 resamples).
+WRONG_BOOTSTRAP_FIXED_N = BOOTSTRAP_TEMPLATE.replace("RNG", "np.random.default_rng(seed)").replace(
+    "STATISTIC", "values[rng.integers(0, len(values), size=(1000, len(values)))].mean(axis=1)")
+# Mistake: the caller's array sorted in place (the interval itself is right, the caller's data is not).
+WRONG_BOOTSTRAP_SORTS_INPUT = '''
+def bootstrap_ci(values, n_boot=1000, level=0.95, seed=0):
+    """Percentile bootstrap confidence interval (low, high) of the mean of values."""
+    data = np.asarray(values)
+    data.sort()
+    data = data.astype(float)
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, len(data), size=(n_boot, len(data)))].mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+'''
+
+# Mistake: conclusive only above min_size (n > min_size).
+WRONG_INTERSECTIONS_STRICT = INTERSECTIONS_TEMPLATE.replace("SIZE_EXPR", "97").replace(
+    '"conclusive": len(part) >= min_size', '"conclusive": len(part) > min_size')
+# Mistake: the interval from a normal approximation instead of the learner's bootstrap_ci.
+WRONG_INTERSECTIONS_NORMAL = INTERSECTIONS_TEMPLATE.replace("SIZE_EXPR", "97").replace(
+    '        low, high = bootstrap_ci(part["yhat"], n_boot=1000, seed=0)\n',
+    '        half = 1.96 * np.sqrt(part["yhat"].mean() * (1 - part["yhat"].mean()) / len(part))\n'
+    '        low, high = part["yhat"].mean() - half, part["yhat"].mean() + half\n')
+
+# Mistake: a binary 0/1 label assumed (the share of label 1 and its complement), which fails for other labels.
+WRONG_WEIGHTS_BINARY = '''
+def kamiran_calders_weights(groups, labels):
+    """Reweighing weight n_g * n_y / (n * n_gy) of every row."""
+    g, y = np.asarray(groups), np.asarray(labels).astype(int)
+    weights = np.empty(len(g))
+    for name in np.unique(g):
+        mine = g == name
+        for label, p_y in ((1, y.mean()), (0, 1 - y.mean())):
+            cell = mine & (y == label)
+            if cell.any():
+                weights[cell] = mine.mean() * p_y / cell.mean()
+    return pd.Series(weights)
+'''
+# Mistake: the weights returned cell by cell (sorted by group and label), not in the order of the rows.
+WRONG_WEIGHTS_REORDERED = '''
+def kamiran_calders_weights(groups, labels):
+    """Reweighing weight n_g * n_y / (n * n_gy) of every row."""
+    frame = pd.DataFrame({"g": np.asarray(groups), "y": np.asarray(labels)})
+    n = len(frame)
+    parts = []
+    for (g, y), cell in frame.groupby(["g", "y"]):
+        weight = (frame["g"] == g).sum() * (frame["y"] == y).sum() / (n * len(cell))
+        parts.append(pd.Series(weight, index=range(len(cell))))
+    return pd.concat(parts, ignore_index=True)
+'''
+
+# Mistake: one cut-off for everybody (the quantile of all p_default), reported for each group.
+WRONG_THRESHOLDS_GLOBAL = '''
+def group_thresholds(p_default, groups, target_rate):
+    """A cut-off per group that approves (p_default < cut-off) a share target_rate of the group."""
+    cut = float(np.quantile(np.asarray(p_default, dtype=float), target_rate))
+    return {group: cut for group in sorted(set(np.asarray(groups)))}
+
+
+target_rate = validation["approved"].mean()
+fair_thresholds = group_thresholds(validation["p_default"], validation["sex"], target_rate)
+fair_thresholds
+'''
+# Mistake: np.percentile given a share (0.6 is read as 0.6 %).
+WRONG_THRESHOLDS_PERCENT = _thresholds().replace("float(np.quantile(part[\"p\"], target_rate))",
+                                                 "float(np.percentile(part[\"p\"], target_rate))")
+
+# Mistake: accuracy measured on the approved applications only.
+WRONG_REPORT_ACCURACY_APPROVED = REPORT_TEMPLATE.replace(
+    '"accuracy": float(np.mean(y_true == y_pred))', '"accuracy": float(np.mean(y_true[y_pred == 1] == 1))').replace(
+    "RATIO", "rates.min() / rates.max()").replace("PROFIT_EXPR", "float(profit.mean())").replace("LABEL", '"good_payer"')
+# Mistake: a Series built on 0..n-1 from the decisions, grouped by a groups Series with another index.
+WRONG_REPORT_BY_LABEL = REPORT_TEMPLATE.replace(
+    "rates = pd.Series(y_pred).groupby(np.asarray(groups)).mean()",
+    "rates = pd.Series(y_pred).groupby(pd.Series(groups)).mean()").replace(
+    "RATIO", "rates.min() / rates.max()").replace("PROFIT_EXPR", "float(profit.mean())").replace("LABEL", '"good_payer"')
+
+# Mistakes in the race screen only: measured against the overall rate, or on the labels.
+WRONG_ADULT_RACE_OVERALL = _adult(race_reference='adult["predicted"].mean()')
+WRONG_ADULT_RACE_ON_LABELS = _adult(race_decision='"income_over_50k"')
+
+SUBMISSIONS["wrong_d"] = {
+    "q1_group_metrics": WRONG_GROUP_METRICS_SERIES_ONLY,
+    "q2_1_fairness_summary": WRONG_SUMMARY_TWO_GROUPS,
+    "q3_1_four_fifths": WRONG_SCREEN_AT_THRESHOLD,
+    "q4_gaps": WRONG_GAPS_TIE_AMPLIFIES,
+    "q5_proxy": WRONG_PROXY_TIES,
+    "q6_1_bootstrap": WRONG_BOOTSTRAP_NORMAL,
+    "q6_2_intersections": WRONG_INTERSECTIONS_STRICT,
+    "q7_1_weights": WRONG_WEIGHTS_BINARY,
+    "q7_3_thresholds": WRONG_THRESHOLDS_GLOBAL,
+    "q7_4_policy_report": WRONG_REPORT_ACCURACY_APPROVED,
+    "q8_adult": WRONG_ADULT_RACE_OVERALL,
+}
+SUBMISSIONS["wrong_e"] = {
+    "q1_group_metrics": WRONG_GROUP_METRICS_ZERO_FOR_EMPTY,
+    "q2_1_fairness_summary": WRONG_SUMMARY_SORTS_IN_PLACE,
+    "q3_1_four_fifths": WRONG_SCREEN_FIXED_THRESHOLD,
+    "q4_gaps": WRONG_GAPS_TWO_GROUPS,
+    "q5_proxy": WRONG_PROXY_MISSING_IMPUTED,
+    "q6_1_bootstrap": WRONG_BOOTSTRAP_FIXED_N,
+    "q6_2_intersections": WRONG_INTERSECTIONS_NORMAL,
+    "q7_1_weights": WRONG_WEIGHTS_REORDERED,
+    "q7_3_thresholds": WRONG_THRESHOLDS_PERCENT,
+    "q7_4_policy_report": WRONG_REPORT_BY_LABEL,
+    "q8_adult": WRONG_ADULT_RACE_ON_LABELS,
+}
+SUBMISSIONS["wrong_f"] = {
+    "q1_group_metrics": WRONG_GROUP_METRICS_UNOBSERVED,
+    "q3_1_four_fifths": WRONG_SCREEN_BY_LABEL,
+    "q6_1_bootstrap": WRONG_BOOTSTRAP_SORTS_INPUT,
+}
+_LOSES_EVERYTHING = {
+    "q2_1_parity_tests": 0, "q3_1_four_fifths_tests": 0, "q4_gaps_tests": 0, "q5_proxy_tests": 0,
+    "q6_1_bootstrap_tests": 0, "q6_2_intersections_tests": 0, "q7_1_weights_tests": 0, "q7_3_thresholds_tests": 0,
+    "q7_4_policy_report_tests": 0,
+}
+EXPECTED["wrong_d"] = {**_LOSES_EVERYTHING, "q1_selection_tests": 0, "q1_error_rates_tests": 0,
+                       "q2_1_odds_tests": 0, "q8_adult_tests": 2.25}
+EXPECTED["wrong_e"] = {**_LOSES_EVERYTHING, "q1_error_rates_tests": 0, "q2_1_odds_tests": 0, "q8_adult_tests": 2.25}
+EXPECTED["wrong_f"] = {"q1_selection_tests": 0, "q3_1_four_fifths_tests": 0, "q6_1_bootstrap_tests": 0}
+EXPECTED["wrong_a"]["q8_adult_tests"] = 0.75  # label and decision swapped: the sex items wrong, the race screen right
+EXPECTED["wrong_b"]["q8_adult_tests"] = 2.25  # only the parity ratio inverted
