@@ -37,49 +37,72 @@ def _psi_cat(reference, current):
 
 # Q6.3 without any earlier answer: own AUC, own input PSI.
 _CONCEPT_DRIFT_SELF_CONTAINED = _OWN_PSI + '''
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    for month in auc_by_month.index:
+        inputs = report[report["month"] == month]
+        if auc_by_month[month] < reference_auc - drop and (inputs["psi"] < psi_limit).all():
+            return month
+    return None
+
+
 _ref_auc = roc_auc_score(reference["default"], reference["p_default"])
-concept_drift_month = None
-for month, batch in batches.items():
-    worst_psi = max((_psi_num if f in NUMERIC_FEATURES else _psi_cat)(reference[f], batch[f]) for f in FEATURES)
-    if roc_auc_score(batch["default"], batch["p_default"]) < _ref_auc - 0.05 and worst_psi < 0.10:
-        concept_drift_month = month
-        break
+_aucs = pd.Series({m: roc_auc_score(b["default"], b["p_default"]) for m, b in batches.items()})
+_own_report = pd.DataFrame([{"month": m, "feature": f,
+                             "psi": (_psi_num if f in NUMERIC_FEATURES else _psi_cat)(reference[f], b[f])}
+                            for m, b in batches.items() for f in FEATURES])
+concept_drift_month = concept_drift_start(_aucs, _ref_auc, _own_report)
 '''
 
 # Q3.2 without drift_test, psi_numeric or psi_categorical.
 _DRIFT_TABLE_SELF_CONTAINED = _OWN_PSI + '''
-records = []
-for month, batch in batches.items():
-    for feature in FEATURES:
-        r, c = reference[feature].dropna(), batch[feature].dropna()
-        if feature in NUMERIC_FEATURES:
-            result, test, psi = stats.ks_2samp(r, c), "ks", _psi_num(r, c)
-        else:
-            values = pd.concat([r, c], ignore_index=True).astype(str)
-            table = pd.crosstab(values, np.r_[np.zeros(len(r)), np.ones(len(c))])
-            result, test, psi = stats.chi2_contingency(table.T.to_numpy()), "chi2", _psi_cat(r, c)
-        records.append({"month": month, "feature": feature, "test": test, "statistic": float(result.statistic),
-                        "p_value": float(result.pvalue), "psi": psi, "drift": result.pvalue < 0.05})
-drift_table = pd.DataFrame(records)
+def drift_report(reference, batches):
+    records = []
+    for month, batch in batches.items():
+        for feature in FEATURES:
+            r, c = reference[feature].dropna(), batch[feature].dropna()
+            if feature in NUMERIC_FEATURES:
+                result, test, psi = stats.ks_2samp(r, c), "ks", _psi_num(r, c)
+            else:
+                values = pd.concat([r, c], ignore_index=True).astype(str)
+                table = pd.crosstab(values, np.r_[np.zeros(len(r)), np.ones(len(c))])
+                result, test, psi = stats.chi2_contingency(table.T.to_numpy()), "chi2", _psi_cat(r, c)
+            records.append({"month": month, "feature": feature, "test": test, "statistic": float(result.statistic),
+                            "p_value": float(result.pvalue), "psi": psi, "drift": result.pvalue < 0.05})
+    return pd.DataFrame(records)
+
+
+drift_table = drift_report(reference, batches)
 '''
 
 # Q5.2 without quality_checks.
 _INCIDENT_SELF_CONTAINED = '''
-def _outside(frame):
+def _outside(frame, valid_ranges):
     bad = pd.Series(False, index=frame.index)
-    for column, (low, high) in VALID_RANGES.items():
+    for column, (low, high) in valid_ranges.items():
         bad |= frame[column].notna() & ~frame[column].between(low, high)
     return bad
 
 
+def _missing_share(frame, columns):
+    return float(frame[columns].isna().mean().max())
+
+
 quality_by_month = pd.DataFrame(
-    [{"out_of_range_rows": int(_outside(b).sum()),
-      "unseen_category_rows": int((~b["channel"].isin(reference["channel"].dropna().unique())).sum()),
-      "max_missing_share": float(b[list(VALID_RANGES) + list(CATEGORICAL_FEATURES)].isna().mean().max())}
+    [{"out_of_range_rows": int(_outside(b, VALID_RANGES).sum()),
+      "unseen_category_rows": int((b["channel"].notna() & ~b["channel"].isin(reference["channel"].dropna().unique())).sum()),
+      "max_missing_share": _missing_share(b, list(VALID_RANGES) + list(CATEGORICAL_FEATURES))}
      for b in batches.values()], index=list(batches))
-incident_month = next(m for m, row in quality_by_month.iterrows()
-                      if row["out_of_range_rows"] > 0 or row["max_missing_share"] > 0.05)
-incident_ids = set(batches[incident_month].loc[_outside(batches[incident_month]), "application_id"])
+
+
+def find_incident(batches, reference, valid_ranges, categorical):
+    for month, batch in batches.items():
+        bad = _outside(batch, valid_ranges)
+        if bad.any() or _missing_share(batch, list(valid_ranges) + list(categorical)) > 0.05:
+            return month, set(batch.loc[bad, "application_id"])
+    return None, set()
+
+
+incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
 '''
 
 # ---- correct, but different from the model solution ------------------------------------------------------
@@ -127,18 +150,22 @@ def drift_test(reference, current):
 ''',
     # features in the outer loop, months inside, one frame per feature
     "q3_2_drift_table": '''
-parts = []
-for feature in FEATURES:
-    psi_of = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
-    results = {month: drift_test(reference[feature], batch[feature]) for month, batch in batches.items()}
-    parts.append(pd.DataFrame({
-        "month": list(results), "feature": feature,
-        "test": [r[0] for r in results.values()], "statistic": [r[1] for r in results.values()],
-        "p_value": [r[2] for r in results.values()],
-        "psi": [psi_of(reference[feature], batches[m][feature]) for m in results],
-    }))
-drift_table = pd.concat(parts, ignore_index=True).sort_values(["month", "feature"])
-drift_table = drift_table.assign(drift=lambda t: t["p_value"] < 0.05)
+def drift_report(reference, batches):
+    parts = []
+    for feature in FEATURES:
+        psi_of = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
+        results = {month: drift_test(reference[feature], batch[feature]) for month, batch in batches.items()}
+        parts.append(pd.DataFrame({
+            "month": list(results), "feature": feature,
+            "test": [r[0] for r in results.values()], "statistic": [r[1] for r in results.values()],
+            "p_value": [r[2] for r in results.values()],
+            "psi": [psi_of(reference[feature], batches[m][feature]) for m in results],
+        }))
+    report = pd.concat(parts, ignore_index=True).sort_values(["month", "feature"])
+    return report.assign(drift=lambda t: t["p_value"] < 0.05)
+
+
+drift_table = drift_report(reference, batches)
 ''',
     # vectorised: a flag lasts when every flag from it to the end is True
     "q4_lasting_drift": '''
@@ -166,20 +193,30 @@ def quality_checks(batch, reference, valid_ranges, categorical):
     return {"out_of_range_rows": int(out_of_range.sum()), "unseen_category_rows": int(unseen.sum()),
             "max_missing_share": float(max(shares))}
 ''',
-    # a list of records; the incident found by the missing-share rule, rows by a query
+    # a list of records; the incident found with boolean masks, rows by numpy
     "q5_2_incident": '''
 records = []
 for month, batch in batches.items():
     records.append({"month": month, **quality_checks(batch, reference, VALID_RANGES, list(CATEGORICAL_FEATURES))})
 quality_by_month = pd.DataFrame(records).set_index("month")
-rule = quality_by_month.query("out_of_range_rows > 0 or max_missing_share > 0.05")
-incident_month = str(rule.index.min())
-month_rows = loans[loans["month_key"] == incident_month]
-bad = np.zeros(len(month_rows), dtype=bool)
-for column, (low, high) in VALID_RANGES.items():
-    values = month_rows[column].to_numpy(dtype=float)
-    bad |= (values < low) | (values > high)
-incident_ids = set(month_rows["application_id"].to_numpy()[bad].tolist())
+
+
+def find_incident(batches, reference, valid_ranges, categorical):
+    table = pd.DataFrame.from_dict(
+        {m: quality_checks(b, reference, valid_ranges, categorical) for m, b in batches.items()}, orient="index")
+    broken = table.index[(table["out_of_range_rows"] > 0) | (table["max_missing_share"] > 0.05)]
+    if len(broken) == 0:
+        return None, set()
+    month = broken[0]
+    rows = batches[month]
+    bad = np.zeros(len(rows), dtype=bool)
+    for column, (low, high) in valid_ranges.items():
+        values = rows[column].to_numpy(dtype=float)
+        bad |= (values < low) | (values > high)
+    return month, set(rows["application_id"].to_numpy()[bad].tolist())
+
+
+incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
 ''',
     # groupby on the whole frame instead of the batches dictionary
     "q6_1_score_psi": '''
@@ -193,22 +230,26 @@ monitored = loans[loans["month_key"].isin(MONITORED_MONTHS)]
 auc_by_month = monitored.groupby("month_key").apply(lambda b: roc_auc_score(b["default"], b["p_default"]),
                                                    include_groups=False)
 ''',
-    # a plain loop over the months
+    # a pivot of the report, months aligned by label; the month by a loop
     "q6_3_concept_drift": '''
-concept_drift_month = None
-for month in MONITORED_MONTHS:
-    inputs = drift_table[drift_table["month"] == month]
-    if auc_by_month[month] < reference_auc - 0.05 and inputs["psi"].max() < 0.10:
-        concept_drift_month = month
-        break
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    psi = report.pivot_table(index="month", columns="feature", values="psi").max(axis=1).reindex(auc_by_month.index)
+    hits = auc_by_month.index[(auc_by_month < reference_auc - drop).to_numpy() & (psi < psi_limit).to_numpy()]
+    return hits[0] if len(hits) else None
+
+
+concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
 ''',
     "q7_1_sample_size": '''
+def significance(reference_sample, current_sample):
+    statistic, p = stats.ks_2samp(reference_sample, current_sample)
+    psi = psi_numeric(reference_sample, current_sample)
+    return dict(p_value=float(p), psi=psi, significant=bool(p < 0.05), material=bool(psi >= 0.1))
+
+
 records = []
 for n in [500, 5000, 50000]:
-    a, b = shifted_samples(n)
-    p = stats.ks_2samp(a, b).pvalue
-    psi = psi_numeric(a, b)
-    records.append({"n": n, "p_value": p, "psi": psi, "significant": p < 0.05, "material": psi >= 0.1})
+    records.append({"n": n, **significance(*shifted_samples(n))})
 significance_table = pd.DataFrame(records).set_index("n")
 ''',
     "q7_2_multiple_testing": '''
@@ -327,15 +368,19 @@ def drift_test(reference, current):
 ''',
     # a large p-value read as drift
     "q3_2_drift_table": '''
-rows = []
-for month, batch in batches.items():
-    for feature in FEATURES:
-        test, statistic, p_value = drift_test(reference[feature], batch[feature])
-        psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
-        rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
-                     "p_value": p_value, "psi": psi(reference[feature], batch[feature])})
-drift_table = pd.DataFrame(rows)
-drift_table["drift"] = drift_table["p_value"] > 0.05
+def drift_report(reference, batches):
+    rows = []
+    for month, batch in batches.items():
+        for feature in FEATURES:
+            test, statistic, p_value = drift_test(reference[feature], batch[feature])
+            psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
+            rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
+                         "p_value": p_value, "psi": psi(reference[feature], batch[feature]),
+                         "drift": p_value > 0.05})
+    return pd.DataFrame(rows)
+
+
+drift_table = drift_report(reference, batches)
 ''',
     # cells counted instead of rows
     "q5_1_quality_checks": '''
@@ -352,17 +397,23 @@ score_psi = pd.Series({m: psi_numeric(training["p_default"], b["p_default"]) for
 ''',
     # the first AUC drop, without checking that the inputs are stable
     "q6_3_concept_drift": '''
-concept_drift_month = auc_by_month.index[auc_by_month < reference_auc - 0.05][0]
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    dropped = auc_by_month.index[auc_by_month < reference_auc - drop]
+    return dropped[0] if len(dropped) else None
+
+
+concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
 ''',
     # p > 0.05 read as significant
     "q7_1_sample_size": '''
-rows = {}
-for n in (500, 5_000, 50_000):
-    ref_sample, cur_sample = shifted_samples(n)
-    rows[n] = {"p_value": stats.ks_2samp(ref_sample, cur_sample).pvalue, "psi": psi_numeric(ref_sample, cur_sample)}
-significance_table = pd.DataFrame.from_dict(rows, orient="index")
-significance_table["significant"] = significance_table["p_value"] > 0.05
-significance_table["material"] = significance_table["psi"] >= 0.10
+def significance(reference_sample, current_sample):
+    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
+    psi = psi_numeric(reference_sample, current_sample)
+    return {"p_value": p_value, "psi": psi, "significant": p_value > 0.05, "material": psi >= 0.10}
+
+
+significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
+                                            orient="index")
 ''',
 }
 
@@ -407,15 +458,23 @@ def lasting_drift_start(flags):
 
 first_drift_month = lasting_drift_start(drift_table.pivot(index="month", columns="feature", values="drift"))
 ''',
-    # the month with the largest drift taken for the incident
+    # the month with the largest loan-amount PSI taken for the incident
     "q5_2_incident": '''
 quality_by_month = pd.DataFrame.from_dict(
     {month: quality_checks(batch, reference, VALID_RANGES, CATEGORICAL_FEATURES) for month, batch in batches.items()},
     orient="index")
-incident_month = drift_table.loc[drift_table["psi"].idxmax(), "month"]
-incident = batches[incident_month]
-outside = pd.concat([(incident[c] < low) | (incident[c] > high) for c, (low, high) in VALID_RANGES.items()], axis=1)
-incident_ids = set(incident.loc[outside.any(axis=1), "application_id"])
+
+
+def find_incident(batches, reference, valid_ranges, categorical):
+    column = next(iter(valid_ranges))
+    month = max(batches, key=lambda m: psi_numeric(reference[column], batches[m][column]))
+    batch = batches[month]
+    outside = pd.concat([(batch[c] < low) | (batch[c] > high) for c, (low, high) in valid_ranges.items()], axis=1)
+    return month, set(batch.loc[outside.any(axis=1), "application_id"])
+
+
+incident_month, incident_ids = find_incident(batches, reference, {"loan_amount": VALID_RANGES["loan_amount"],
+                                                                  **VALID_RANGES}, CATEGORICAL_FEATURES)
 ''',
     # the probability of repaying scored against default: 1 - AUC
     "q6_2_auc": '''
@@ -449,18 +508,23 @@ def psi_categorical(reference, current, epsilon=1e-4):
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(((c - r) * np.log(c / r)).sum())
 ''',
-    # the training months as reference
+    # the training months as reference (the reference argument ignored)
     "q3_2_drift_table": '''
-training = loans[loans["month_key"].isin(["2024-01", "2024-02"])]
-rows = []
-for month, batch in batches.items():
-    for feature in FEATURES:
-        test, statistic, p_value = drift_test(training[feature], batch[feature])
-        psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
-        rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
-                     "p_value": p_value, "psi": psi(training[feature], batch[feature])})
-drift_table = pd.DataFrame(rows)
-drift_table["drift"] = drift_table["p_value"] < 0.05
+def drift_report(reference, batches):
+    training = loans[loans["month_key"].isin(["2024-01", "2024-02"])]
+    rows = []
+    for month, batch in batches.items():
+        for feature in FEATURES:
+            test, statistic, p_value = drift_test(training[feature], batch[feature])
+            psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
+            rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
+                         "p_value": p_value, "psi": psi(training[feature], batch[feature])})
+    report = pd.DataFrame(rows)
+    report["drift"] = report["p_value"] < 0.05
+    return report
+
+
+drift_table = drift_report(reference, batches)
 ''',
     # "unseen" judged against the categories a category column lists, not the values the reference holds
     "q5_1_quality_checks": '''
@@ -478,11 +542,18 @@ def quality_checks(batch, reference, valid_ranges, categorical):
 quality_by_month = pd.DataFrame.from_dict(
     {month: quality_checks(batch, reference, VALID_RANGES, CATEGORICAL_FEATURES) for month, batch in batches.items()},
     orient="index")
-broken = (quality_by_month["out_of_range_rows"] > 0) | (quality_by_month["max_missing_share"] > 0.05)
-incident_month = broken[broken].index[0]
-incident = batches[incident_month]
-failing = pd.concat([~incident[c].between(low, high) for c, (low, high) in VALID_RANGES.items()], axis=1)
-incident_ids = set(incident.loc[failing.any(axis=1), "application_id"])
+
+
+def find_incident(batches, reference, valid_ranges, categorical):
+    for month, batch in batches.items():
+        quality = quality_checks(batch, reference, valid_ranges, categorical)
+        if quality["out_of_range_rows"] > 0 or quality["max_missing_share"] > 0.05:
+            failing = pd.concat([~batch[c].between(low, high) for c, (low, high) in valid_ranges.items()], axis=1)
+            return month, set(batch.loc[failing.any(axis=1), "application_id"])
+    return None, set()
+
+
+incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
 ''',
     # reference and current swapped
     "q6_1_score_psi": '''
@@ -490,20 +561,26 @@ score_psi = pd.Series({m: psi_numeric(b["p_default"], reference["p_default"]) fo
 ''',
     # the test flags (p-values) used where the rule asks for the size of the change (PSI)
     "q6_3_concept_drift": '''
-flagged_months = {month for month, batch in batches.items()
-                  if any(drift_test(reference[f], batch[f])[2] < 0.05 for f in FEATURES)}
-candidates = [m for m in auc_by_month.index if auc_by_month[m] < reference_auc - 0.05 and m not in flagged_months]
-concept_drift_month = candidates[0]
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    smallest_p = report.groupby("month")["p_value"].min()
+    for month, auc in auc_by_month.items():
+        if auc < reference_auc - drop and smallest_p[month] >= 0.05:
+            return month
+    return None
+
+
+concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
 ''',
     # the PSI threshold applied to the p-value
     "q7_1_sample_size": '''
-rows = {}
-for n in (500, 5_000, 50_000):
-    ref_sample, cur_sample = shifted_samples(n)
-    rows[n] = {"p_value": stats.ks_2samp(ref_sample, cur_sample).pvalue, "psi": psi_numeric(ref_sample, cur_sample)}
-significance_table = pd.DataFrame.from_dict(rows, orient="index")
-significance_table["significant"] = significance_table["p_value"] < 0.05
-significance_table["material"] = significance_table["p_value"] < 0.10
+def significance(reference_sample, current_sample):
+    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
+    return {"p_value": p_value, "psi": psi_numeric(reference_sample, current_sample), "significant": p_value < 0.05,
+            "material": p_value < 0.10}
+
+
+significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
+                                            orient="index")
 ''',
     # each month against the previous month instead of the fixed reference
     "q8_1_flights_psi": '''
@@ -515,12 +592,377 @@ flights_psi = pd.DataFrame({
 ''',
 }
 
+# ---- correct, written so that pandas or numpy warn, with other month labels -------------------------------
+# A warning is printed as a note (show_warnings_as_notes in the set-up cell) and costs no points.
+CORRECT_WARNINGS = {
+    # logarithms of empty shares taken first (RuntimeWarning: divide by zero), then replaced
+    "q1_psi_numeric": """
+def psi_numeric(reference, current, n_bins=10, epsilon=1e-4):
+    reference = np.asarray(reference, dtype=float)
+    current = np.asarray(current, dtype=float)
+    reference, current = reference[~np.isnan(reference)], current[~np.isnan(current)]
+    cuts = np.quantile(reference, [i / n_bins for i in range(1, n_bins)])
+    r = np.array([np.sum(np.searchsorted(cuts, reference) == b) for b in range(n_bins)]) / len(reference)
+    c = np.array([np.sum(np.searchsorted(cuts, current) == b) for b in range(n_bins)]) / len(current)
+    logs = np.log(c / r)
+    empty = (r == 0) | (c == 0)
+    r_eps, c_eps = np.where(r == 0, epsilon, r), np.where(c == 0, epsilon, c)
+    logs = np.where(empty, np.log(c_eps / r_eps), logs)
+    return float(np.sum((c_eps - r_eps) * logs))
+""",
+    # a helper column on a filtered frame (SettingWithCopyWarning), the caller's data untouched
+    "q2_psi_categorical": """
+def psi_categorical(reference, current, epsilon=1e-4):
+    both = pd.DataFrame({"label": list(reference) + list(current),
+                         "sample": ["r"] * len(reference) + ["c"] * len(current)})
+    known = both[both["label"].notna()]
+    known["one"] = 1
+    counts = known.pivot_table(index="label", columns="sample", values="one", aggfunc="sum", fill_value=0)
+    shares = (counts / counts.sum()).replace(0, epsilon)
+    return float(((shares["c"] - shares["r"]) * np.log(shares["c"] / shares["r"])).sum())
+""",
+    # a column of the frame assigned on a slice (SettingWithCopyWarning), the caller's data untouched
+    "q5_1_quality_checks": """
+def quality_checks(batch, reference, valid_ranges, categorical):
+    numbers = batch[list(valid_ranges)]
+    numbers["bad"] = False
+    for column, (low, high) in valid_ranges.items():
+        numbers["bad"] = numbers["bad"] | (numbers[column] < low) | (numbers[column] > high)
+    unseen = np.zeros(len(batch), dtype=bool)
+    for column in categorical:
+        seen = reference[column].dropna().unique()
+        unseen |= (batch[column].notna() & ~batch[column].isin(seen)).to_numpy()
+    missing = [batch[column].isna().sum() / len(batch) for column in [*valid_ranges, *categorical]]
+    return {"out_of_range_rows": int(numbers["bad"].sum()), "unseen_category_rows": int(unseen.sum()),
+            "max_missing_share": max(missing)}
+""",
+    # runs of flags found with itertools.groupby
+    "q4_lasting_drift": """
+from itertools import groupby
+
+
+def lasting_drift_start(flags):
+    starts = {}
+    for feature in flags.columns:
+        runs = [(flag, [label for label, _ in run])
+                for flag, run in groupby(zip(flags.index, flags[feature].astype(bool)), key=lambda item: item[1])]
+        if runs and runs[-1][0]:
+            starts[feature] = runs[-1][1][0]
+    return starts
+
+
+first_drift_month = lasting_drift_start(
+    drift_table.pivot(index="month", columns="feature", values="drift").sort_index())
+""",
+    # Period labels for the months
+    "q6_1_score_psi": """
+score_psi = pd.Series({pd.Period(month, freq="M"): psi_numeric(reference["p_default"], batch["p_default"])
+                       for month, batch in batches.items()})
+""",
+    # Timestamp labels: grouped by the datetime column month
+    "q6_2_auc": """
+reference_auc = roc_auc_score(reference["default"], reference["p_default"])
+monitored = loans[loans["month_key"].isin(MONITORED_MONTHS)]
+auc_by_month = monitored.groupby("month")[["default", "p_default"]].apply(
+    lambda b: roc_auc_score(b["default"], b["p_default"]))
+""",
+    # numpy booleans for the flags
+    "q7_1_sample_size": """
+def significance(reference_sample, current_sample):
+    result = stats.ks_2samp(reference_sample, current_sample)
+    psi = psi_numeric(reference_sample, current_sample)
+    return {"p_value": result.pvalue, "psi": psi, "significant": np.less(result.pvalue, 0.05),
+            "material": np.greater_equal(psi, 0.10)}
+
+
+significance_table = pd.DataFrame([significance(*shifted_samples(n)) for n in (500, 5000, 50000)],
+                                  index=[500, 5000, 50000])
+""",
+    "q7_2_multiple_testing": """
+def multiple_testing(k, alpha=0.05):
+    return {"expected_false_alarms": sum(alpha for _ in range(k)),
+            "p_at_least_one": 1 - math.prod(1 - alpha for _ in range(k)),
+            "bonferroni_alpha": alpha / k}
+""",
+    # an extra column next to the two asked for
+    "q8_1_flights_psi": """
+january = flights[flights["month"] == 1]
+flights_psi = pd.DataFrame({
+    column: {month: psi_numeric(january[column], group[column]) for month, group in flights.groupby("month")}
+    for column in ("temp", "dep_delay", "wind_speed")
+})
+""",
+    # months looked up by position after aligning the labels of Q6.2's Timestamp index
+    "q6_3_concept_drift": """
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    stable = report.groupby("month")["psi"].agg(lambda psi: bool((psi < psi_limit).all()))
+    for position in range(len(auc_by_month)):
+        month = auc_by_month.index[position]
+        if auc_by_month.iloc[position] < reference_auc - drop and stable.loc[month]:
+            return month
+    return None
+
+
+_aucs = auc_by_month.set_axis([m.strftime("%Y-%m") for m in auc_by_month.index])
+concept_drift_month = concept_drift_start(_aucs, reference_auc, drift_table)
+""",
+}
+
+# ---- near misses: the right idea with one detail wrong ------------------------------------------------------
+WRONG_NEAR = {
+    # left-closed bins: a value equal to a cut point goes to the bin above
+    "q1_psi_numeric": """
+def psi_numeric(reference, current, n_bins=10, epsilon=1e-4):
+    reference = pd.Series(reference, dtype=float).dropna().to_numpy()
+    current = pd.Series(current, dtype=float).dropna().to_numpy()
+    cuts = np.quantile(reference, np.arange(1, n_bins) / n_bins)
+    r = np.bincount(np.searchsorted(cuts, reference, side="right"), minlength=n_bins) / reference.size
+    c = np.bincount(np.searchsorted(cuts, current, side="right"), minlength=n_bins) / current.size
+    r, c = np.where(r == 0, epsilon, r), np.where(c == 0, epsilon, c)
+    return float(np.sum((c - r) * np.log(c / r)))
+""",
+    # the epsilon argument ignored
+    "q2_psi_categorical": """
+def psi_categorical(reference, current, epsilon=1e-4):
+    r = pd.Series(reference, dtype=object).dropna().value_counts(normalize=True)
+    c = pd.Series(current, dtype=object).dropna().value_counts(normalize=True)
+    categories = r.index.union(c.index)
+    r = r.reindex(categories, fill_value=0).replace(0, 1e-4)
+    c = c.reindex(categories, fill_value=0).replace(0, 1e-4)
+    return float(((c - r) * np.log(c / r)).sum())
+""",
+    # chi-square without the continuity correction
+    "q3_1_drift_test": """
+def drift_test(reference, current):
+    reference, current = pd.Series(reference).dropna(), pd.Series(current).dropna()
+    if pd.api.types.is_numeric_dtype(reference):
+        result = stats.ks_2samp(reference, current)
+        return "ks", float(result.statistic), float(result.pvalue)
+    counts = pd.DataFrame({"reference": reference.astype(object).value_counts(),
+                           "current": current.astype(object).value_counts()}).fillna(0)
+    result = stats.chi2_contingency(counts.T.to_numpy(), correction=False)
+    return "chi2", float(result.statistic), float(result.pvalue)
+""",
+    # the start of the longest run of flags instead of the final one
+    "q4_lasting_drift": """
+def lasting_drift_start(flags):
+    starts = {}
+    for feature in flags.columns:
+        flagged = flags[feature].astype(bool).tolist()
+        if not flagged[-1]:
+            continue
+        best, best_length, start = None, 0, None
+        for position, flag in enumerate(flagged):
+            if flag and start is None:
+                start = position
+            if flag and position - start + 1 >= best_length:
+                best, best_length = start, position - start + 1
+            if not flag:
+                start = None
+        starts[feature] = flags.index[best]
+    return starts
+
+
+first_drift_month = lasting_drift_start(
+    drift_table.pivot(index="month", columns="feature", values="drift").sort_index())
+""",
+    # a missing share of exactly 0.05 taken as breaking the contract
+    "q5_2_incident": """
+quality_by_month = pd.DataFrame.from_dict(
+    {month: quality_checks(batch, reference, VALID_RANGES, CATEGORICAL_FEATURES) for month, batch in batches.items()},
+    orient="index")
+
+
+def find_incident(batches, reference, valid_ranges, categorical):
+    for month, batch in batches.items():
+        quality = quality_checks(batch, reference, valid_ranges, categorical)
+        if quality["out_of_range_rows"] > 0 or quality["max_missing_share"] >= 0.05:
+            outside = pd.concat([(batch[c] < low) | (batch[c] > high) for c, (low, high) in valid_ranges.items()],
+                                axis=1).any(axis=1)
+            return month, set(batch.loc[outside, "application_id"])
+    return None, set()
+
+
+incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
+""",
+    # rounded to four decimals, as in a report
+    "q6_1_score_psi": """
+score_psi = pd.Series({month: round(psi_numeric(reference["p_default"], batch["p_default"]), 4)
+                       for month, batch in batches.items()})
+""",
+    # "at least drop below" instead of "more than drop below"
+    "q6_3_concept_drift": """
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    largest_psi = report.groupby("month")["psi"].max()
+    for month, auc in auc_by_month.items():
+        if auc <= reference_auc - drop and largest_psi[month] < psi_limit:
+            return month
+    return None
+
+
+concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
+""",
+    # significance at the 1 % level
+    "q7_1_sample_size": """
+def significance(reference_sample, current_sample):
+    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
+    psi = psi_numeric(reference_sample, current_sample)
+    return {"p_value": p_value, "psi": psi, "significant": p_value < 0.01, "material": psi >= 0.10}
+
+
+significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
+                                            orient="index")
+""",
+    # alpha fixed at 0.05 in the chance of any false alarm
+    "q7_2_multiple_testing": """
+def multiple_testing(k, alpha=0.05):
+    return {"expected_false_alarms": k * alpha, "p_at_least_one": 1 - 0.95 ** k, "bonferroni_alpha": alpha / k}
+""",
+    # rounded to three decimals
+    "q8_1_flights_psi": """
+january = flights[flights["month"] == 1]
+flights_psi = pd.DataFrame({
+    column: {month: psi_numeric(january[column], group[column]) for month, group in flights.groupby("month")}
+    for column in ("temp", "dep_delay")
+}).round(3)
+""",
+}
+
+# ---- answers copied from the manifest, functions that change their arguments, an error on stderr --------------
+WRONG_COPIED = {
+    # equal-width bins over the reference's range (not its deciles)
+    "q1_psi_numeric": """
+def psi_numeric(reference, current, n_bins=10, epsilon=1e-4):
+    reference = pd.Series(reference, dtype=float).dropna().to_numpy()
+    current = pd.Series(current, dtype=float).dropna().to_numpy()
+    cuts = np.histogram_bin_edges(reference, bins=n_bins)[1:-1]
+    r = np.bincount(np.searchsorted(cuts, reference), minlength=n_bins) / reference.size
+    c = np.bincount(np.searchsorted(cuts, current), minlength=n_bins) / current.size
+    r, c = np.where(r == 0, epsilon, r), np.where(c == 0, epsilon, c)
+    return float(np.sum((c - r) * np.log(c / r)))
+""",
+    # missing values taken for a category of their own
+    "q2_psi_categorical": """
+def psi_categorical(reference, current, epsilon=1e-4):
+    r = pd.Series(reference, dtype=object).fillna("missing").value_counts(normalize=True)
+    c = pd.Series(current, dtype=object).fillna("missing").value_counts(normalize=True)
+    categories = r.index.union(c.index)
+    r = r.reindex(categories, fill_value=0).replace(0, epsilon)
+    c = c.reindex(categories, fill_value=0).replace(0, epsilon)
+    return float(((c - r) * np.log(c / r)).sum())
+""",
+    # the batches of the notebook, not the ones given
+    "q3_2_drift_table": """
+def drift_report(reference, given_batches):
+    rows = []
+    for month, batch in batches.items():
+        for feature in FEATURES:
+            test, statistic, p_value = drift_test(reference[feature], batch[feature])
+            psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
+            rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
+                         "p_value": p_value, "psi": psi(reference[feature], batch[feature])})
+    report = pd.DataFrame(rows)
+    report["drift"] = report["p_value"] < 0.05
+    return report
+
+
+drift_table = drift_report(reference, batches)
+""",
+    # a helper column written into the caller's flag table
+    "q4_lasting_drift": """
+def lasting_drift_start(flags):
+    starts = {}
+    for feature in list(flags.columns):
+        flags["_run"] = flags[feature].astype(bool)[::-1].cummin()[::-1]
+        if flags["_run"].iloc[-1]:
+            starts[feature] = flags.index[flags["_run"].to_numpy()][0]
+    return starts
+
+
+first_drift_month = lasting_drift_start(
+    drift_table.pivot(index="month", columns="feature", values="drift").sort_index())
+""",
+    # a helper column written into the caller's batch
+    "q5_1_quality_checks": """
+def quality_checks(batch, reference, valid_ranges, categorical):
+    batch["_outside"] = False
+    for column, (low, high) in valid_ranges.items():
+        batch["_outside"] |= (batch[column] < low) | (batch[column] > high)
+    unseen = pd.Series(False, index=batch.index)
+    for column in categorical:
+        unseen |= batch[column].notna() & ~batch[column].isin(reference[column].dropna().unique())
+    return {"out_of_range_rows": int(batch["_outside"].sum()), "unseen_category_rows": int(unseen.sum()),
+            "max_missing_share": float(batch[list(valid_ranges) + list(categorical)].isna().mean().max())}
+""",
+    # the incident copied from the answer key
+    "q5_2_incident": _INCIDENT_SELF_CONTAINED + """
+from mlops_course.data import load_loans_manifest
+
+
+def find_incident(batches, reference, valid_ranges, categorical):
+    incident = load_loans_manifest()["events"]["data_quality_incident"]
+    return incident["month"], set(incident["amounts_in_cents"]["application_ids"])
+
+
+incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
+""",
+    # the score PSI copied from the answer key
+    "q6_1_score_psi": """
+from mlops_course.data import load_loans_manifest
+
+score_psi = pd.Series({m: load_loans_manifest()["psi_by_month"][m]["p_default"] for m in MONITORED_MONTHS})
+""",
+    # the AUCs copied from the answer key
+    "q6_2_auc": """
+from mlops_course.data import load_loans_manifest
+
+_by_month = load_loans_manifest()["by_month"]
+reference_auc = float(_by_month[REFERENCE_MONTH]["auc"])
+auc_by_month = pd.Series({m: _by_month[m]["auc"] for m in MONITORED_MONTHS})
+""",
+    # the month copied from the answer key
+    "q6_3_concept_drift": """
+from mlops_course.data import load_loans_manifest
+
+
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    return load_loans_manifest()["events"]["concept_drift"]["start_month"]
+
+
+concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
+""",
+    # "material" read as a major shift (0.25)
+    "q7_1_sample_size": """
+def significance(reference_sample, current_sample):
+    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
+    psi = psi_numeric(reference_sample, current_sample)
+    return {"p_value": p_value, "psi": psi, "significant": p_value < 0.05, "material": psi >= 0.25}
+
+
+significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
+                                            orient="index")
+""",
+    # an error logged to stderr for many tests: a real error message, which fails the cell
+    "q7_2_multiple_testing": """
+import logging
+
+
+def multiple_testing(k, alpha=0.05):
+    if k > 10:
+        logging.getLogger("monitoring").error("too many tests for one alpha: %s", k)
+    return {"expected_false_alarms": k * alpha, "p_at_least_one": 1 - (1 - alpha) ** k, "bonferroni_alpha": alpha / k}
+""",
+}
+
 SUBMISSIONS = {
     "correct_different": CORRECT_DIFFERENT,
     "wrong_bins_shares_blips": WRONG_1,
     "wrong_c_bins_direction_training": WRONG_2,
     "wrong_epsilon_percent_swapped": WRONG_3,
     "wrong_unseen_reference_scale": WRONG_4,
+    "correct_warnings_and_labels": CORRECT_WARNINGS,
+    "wrong_near_misses": WRONG_NEAR,
+    "wrong_copied_mutating_stderr": WRONG_COPIED,
 }
 
 EXPECTED = {
@@ -543,6 +985,18 @@ EXPECTED = {
         "q2_psi_categorical_tests": 0, "q3_2_drift_table_tests": 0, "q5_1_quality_checks_tests": 0,
         "q5_2_incident_tests": 0, "q6_1_score_psi_tests": 0, "q6_3_concept_drift_tests": 0,
         "q7_1_sample_size_tests": 0, "q8_1_flights_psi_tests": 0,
+    },
+    "wrong_near_misses": {
+        "q1_psi_numeric_tests": 0, "q2_psi_categorical_tests": 0, "q3_1_drift_test_tests": 0,
+        "q4_lasting_drift_tests": 0, "q5_2_incident_tests": 0, "q6_1_score_psi_tests": 0,
+        "q6_3_concept_drift_tests": 0, "q7_1_sample_size_tests": 0, "q7_2_multiple_testing_tests": 0,
+        "q8_1_flights_psi_tests": 0,
+    },
+    "wrong_copied_mutating_stderr": {
+        "q1_psi_numeric_tests": 0, "q2_psi_categorical_tests": 0, "q3_2_drift_table_tests": 0,
+        "q4_lasting_drift_tests": 0, "q5_1_quality_checks_tests": 0, "q5_2_incident_tests": 0,
+        "q6_1_score_psi_tests": 0, "q6_2_auc_tests": 0, "q6_3_concept_drift_tests": 0,
+        "q7_1_sample_size_tests": 0, "q7_2_multiple_testing_tests": 0,
     },
 }
 
@@ -616,6 +1070,10 @@ quality_by_month = pd.DataFrame.from_dict(
     orient="index")
 incident_month = AnyText("2024-04")
 incident_ids = AnyIds({AnyText("APP-1")})
+
+
+def find_incident(batches, reference, valid_ranges, categorical):
+    return incident_month, incident_ids
 ''',
     "q6_3_concept_drift": '''
 class AnyMonth(str):
@@ -628,7 +1086,11 @@ class AnyMonth(str):
     __hash__ = str.__hash__
 
 
-concept_drift_month = AnyMonth("2024-04")
+def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
+    return AnyMonth("2024-04")
+
+
+concept_drift_month = concept_drift_start(None, None, None)
 ''',
 }
 
