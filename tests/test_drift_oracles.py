@@ -262,17 +262,17 @@ def test_the_functions_recover_another_scenarios_events(solution):
     assert month == events["data_quality_incident"]["month"]
     assert ids == set(events["data_quality_incident"]["amounts_in_cents"]["application_ids"])
     auc = pd.Series({m: roc_auc_score(b["default"], b["p_default"]) for m, b in batches.items()})
-    start = solution["concept_drift_start"](auc, roc_auc_score(reference["default"], reference["p_default"]),
-                                            report.groupby("month")["psi"].max())
+    start = solution["concept_drift_start"](auc, roc_auc_score(reference["default"], reference["p_default"]), report)
     assert start == events["concept_drift"]["start_month"]
 
 
 def test_concept_drift_start_and_significance_follow_their_rules(solution):
     concept = solution["concept_drift_start"]
     auc = pd.Series([0.75, 0.625, 0.5], index=["a", "b", "c"])
-    psi = pd.Series([0.0625, 0.25, 0.0625], index=["c", "b", "a"])
-    assert concept(auc, 0.875, psi, drop=0.125) == "c"  # 0.75 is not MORE than 0.125 below; b's PSI is too high
-    assert concept(auc, 0.875, psi, drop=0.125, psi_limit=0.5) == "b"
-    assert concept(auc, 0.5, psi) is None
+    report = pd.DataFrame({"month": ["c", "b", "a", "b"], "feature": ["x", "x", "x", "y"],
+                           "psi": [0.0625, 0.0625, 0.0625, 0.25]})
+    assert concept(auc, 0.875, report, drop=0.125) == "c"  # 0.75 is not MORE than 0.125 below; b's y moved
+    assert concept(auc, 0.875, report, drop=0.125, psi_limit=0.5) == "b"
+    assert concept(auc, 0.5, report) is None
     result = solution["significance"](*shifted_samples(50_000))
     assert result["significant"] and not result["material"]
