@@ -249,3 +249,19 @@ def test_report_table_and_survivors(tiny):
 def repo_root():
     from mlops_course.paths import course_root
     return course_root()
+
+
+@pytest.mark.slow
+def test_the_command_on_the_fixture_assignment(repo_root, tmp_path, capsys):
+    lists = tmp_path / "lists"
+    stale = {"question": "q1_missing_share", "operator": "number", "key": "0123456789ab",
+             "change": "- a line that is gone", "reason": "was equivalent once"}
+    equivalents.save(lists, "fixture", [stale])
+    code = main(["fixture", "--solutions", str(repo_root / "tests/fixtures/solutions"), "--equivalents", str(lists),
+                 "--json", str(tmp_path / "out.json"), "--survivors", str(tmp_path)])
+    assert code == 0, capsys.readouterr().out
+    data = json.loads((tmp_path / "out.json").read_text())[0]
+    assert data["mutants"] == data["killed"] > 5 and data["rate"] == 100.0
+    assert data["stale_equivalents"] == [stale]
+    assert "stale equivalence entry" in (tmp_path / "mutants-fixture.txt").read_text()
+    assert "fixture (" in capsys.readouterr().out

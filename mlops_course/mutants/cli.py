@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 from pathlib import Path
 
 from mlops_course.mutants import equivalents, report
@@ -32,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
                    help="lowest acceptable kill rate of non-equivalent mutants, per assignment (default 95)")
     p.add_argument("--timeout", type=float, metavar="S",
                    help="seconds one mutant may run (default: 10 times the original cells, at least 20)")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="assignments run at the same time, each in its own kernel (default 1)")
     p.add_argument("--list", action="store_true", help="list the mutants without running them")
     p.add_argument("--solutions", type=Path, default=root / "solutions", help=argparse.SUPPRESS)
     p.add_argument("--equivalents", type=Path, default=root / "grader" / "mutants", metavar="DIR",
@@ -48,28 +51,46 @@ def _list(runner: Runner, only) -> None:
             print(mutant.diff.rstrip(), end="\n\n")
 
 
+def _one(name: str, path: Path, args, only: set[str], listed: list[dict]):
+    """Run one assignment: its report, or the reason it could not be run."""
+    runner = Runner(path, timeout=args.timeout, log=lambda line: print(f"[{name}] {line.strip()}", flush=True))
+    try:
+        result = runner.run(only=only or None, limit=args.limit, equivalent={e["key"] for e in listed})
+    except Exception as exc:  # a broken kernel or notebook stops this assignment, not the others
+        return f"{name} could not be run: {exc.__class__.__name__}: {exc}"
+    if not args.limit:
+        run = {q.question for q in result.questions}
+        result.stale = equivalents.stale(listed, [o.mutant for q in result.questions for o in q.outcomes], run)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     names = args.assignments or sorted(p.name for p in args.solutions.iterdir() if p.is_dir())
     only = set(args.question or ())
-    reports = []
+    jobs = []
     for name in names:
         try:
             path = solution_notebook(args.solutions, name)
-            runner = Runner(path, timeout=args.timeout)
             listed = equivalents.load(args.equivalents, name)
+            if args.list:
+                _list(Runner(path), only)
         except (FileNotFoundError, ValueError) as exc:
             print(f"error: {exc}")
             return 2
-        if args.list:
-            _list(runner, only)
+        jobs.append((name, path, args, only, listed))
+    if args.list:
+        return 0
+    if args.jobs > 1 and len(jobs) > 1:  # one process, and so one kernel, per assignment
+        with concurrent.futures.ProcessPoolExecutor(min(args.jobs, len(jobs))) as pool:
+            results = list(pool.map(_one, *zip(*jobs)))
+    else:
+        results = [_one(*job) for job in jobs]
+    reports = []
+    for (name, *_rest), result in zip(jobs, results):
+        if isinstance(result, str):
+            print(f"error: {result}")
             continue
-        print(f"{name}: {path}")
-        result = runner.run(only=only or None, limit=args.limit, equivalent={e["key"] for e in listed})
-        if not args.limit:
-            run = {q.question for q in result.questions}
-            mutants = [o.mutant for q in result.questions for o in q.outcomes]
-            result.stale = equivalents.stale(listed, mutants, run)
         reports.append(result)
         text = report.survivors_text(result)
         if args.survivors:
@@ -77,9 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             (args.survivors / f"mutants-{name}.txt").write_text(text)
         else:
             print(text)
-    if args.list:
-        return 0
     if args.json:
         args.json.write_text(report.as_json(reports))
     print(report.table(reports, args.min_score))
-    return 0 if all(report.passed(r, args.min_score) for r in reports) else 1
+    complete = len(reports) == len(jobs)
+    return 0 if complete and all(report.passed(r, args.min_score) for r in reports) else 1

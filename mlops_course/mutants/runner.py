@@ -178,7 +178,7 @@ class Runner:
             result.outcomes.append(Outcome(mutant, killed, why, mutant.key in equivalent,
                                            time.monotonic() - start))
         killed = sum(o.killed for o in result.outcomes)
-        self.log(f"  {question.grade_id}: {killed}/{len(result.outcomes)} killed")
+        self.log(f"  {question.grade_id}: {killed}/{len(result.outcomes)} killed ({len(result.outcomes)} mutants)")
         return result
 
 
