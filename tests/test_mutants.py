@@ -59,11 +59,20 @@ def _changes(code: str, operator: str | None = None) -> list[str]:
     ("sort", "return sorted(values)", ["return sorted(values, reverse=True)", "return list(values)"]),
     ("sort", "out = df.sort_values('a')", ["out = df.sort_values('a', ascending=False)", "out = df"]),
     ("call", "out = df.dropna()", ["out = df"]),
+    ("call", "out = np.asarray(values, dtype=float)", ["out = values"]),
+    ("call", "out = df['a'].to_numpy()", ["out = df['a']"]),
     ("slice", "return values[:n]", ["return values[:n + 1]", "return values[:n - 1]"]),
     ("slice", "return df.iloc[n]", ["return df.iloc[n + 1]", "return df.iloc[n - 1]"]),
 ])
 def test_each_operator_makes_the_intended_mutant(operator, code, expected):
     assert _changes(code, operator) == expected
+
+
+def test_an_argument_ignored_is_its_default():
+    source = "def f(values, epsilon=1e-4):\n    ### BEGIN SOLUTION\n    epsilon = epsilon\n    return values + epsilon\n    ### END SOLUTION\n"
+    changed = [m.source.splitlines()[2:4] for m in mutants_of("q", source) if m.operator == "parameter"]
+    assert changed == [["    epsilon = 1e-4", "    return values + epsilon"],
+                       ["    epsilon = epsilon", "    return values + 1e-4"]]
 
 
 def test_builtins_without_a_twin_are_left_alone():

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import ExpressionContext, ExpressionContextProvider, MetadataWrapper, PositionProvider
 
 # Operator names, in the order their mutants of one node are listed.
 OPERATORS = (
@@ -37,8 +37,9 @@ OPERATORS = (
     "any_all",  # any <-> all
     "aggregate",  # mean <-> median, sum <-> mean, count -> sum, std <-> var, isna <-> notna
     "sort",  # a sort reversed or dropped
-    "call",  # a cleaning step dropped: dropna(), fillna(), abs(), round(), astype(), ...
+    "call",  # a step dropped: dropna(), fillna(), abs(), round(), astype(), np.asarray(), to_numpy(), ...
     "slice",  # a slice bound, an iloc position or a range end moved by one
+    "parameter",  # an argument ignored: its use replaced by the parameter's default
 )
 
 _SOLUTION = re.compile(r"^\s*###\s*BEGIN SOLUTION\s*$")
@@ -175,7 +176,7 @@ def _without_arg(call: cst.Call, index: int) -> cst.Call:
 
 
 class _Collector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
 
     def __init__(self, ranges, key_strings):
         super().__init__()
@@ -232,10 +233,20 @@ class _Collector(cst.CSTVisitor):
     def visit_Float(self, node):
         self._numbers(node, float(node.value.replace("_", "")))
 
-    # -- boolean
+    # -- boolean, and an argument ignored
     def visit_Name(self, node):
         if node.value in ("True", "False"):
             self.add("boolean", node, node.with_changes(value="False" if node.value == "True" else "True"))
+        defaults = self._defaults()
+        if node.value in defaults and self.get_metadata(ExpressionContextProvider, node, None) == ExpressionContext.LOAD:
+            self.add("parameter", node, defaults[node.value].deep_clone())
+
+    def _defaults(self) -> dict[str, cst.BaseExpression]:
+        """{parameter: default} of the innermost function being visited."""
+        if not self.functions:
+            return {}
+        params = self.functions[-1].params
+        return {p.name.value: p.default for p in [*params.params, *params.kwonly_params] if p.default is not None}
 
     # -- string: a column name or key swapped for the next one of the cell
     def visit_SubscriptElement(self, node):
@@ -285,6 +296,13 @@ class _Collector(cst.CSTVisitor):
             self.add("call", node, node.func.value)
         if name in ("round", "abs") and isinstance(node.func, cst.Name) and node.args:
             self.add("call", node, node.args[0].value)
+        # positions instead of index labels: without np.asarray or to_numpy, pandas aligns on the index
+        if (name in ("asarray", "array") and isinstance(node.func, cst.Attribute) and node.args
+                and node.args[0].keyword is None and isinstance(node.func.value, cst.Name)
+                and node.func.value.value in ("np", "numpy")):
+            self.add("call", node, node.args[0].value)
+        if name == "to_numpy" and isinstance(node.func, cst.Attribute) and not node.args:
+            self.add("call", node, node.func.value)
         if name == "range" and node.args and node.args[-1].keyword is None and len(node.args) <= 2:
             stop = node.args[-1 if len(node.args) == 2 else 0]
             if not isinstance(stop.value, cst.Integer):
