@@ -43,12 +43,16 @@ def _hand_in(course: Course, notebooks: dict) -> None:
         (folder / "fixture.ipynb").write_text(__import__("nbformat").writes(nb))
 
 
+def _marked(process: psutil.Process) -> bool:
+    return GRADER_PROCESS in " ".join(process.cmdline())
+
+
 def _graders() -> list[psutil.Process]:
-    """This test's grading processes on Dask workers (children of a worker, children of this process)."""
+    """Grading processes on this test's Dask workers: forked by a worker's spawner, itself a worker's child."""
     found = []
     for process in psutil.Process().children(recursive=True):
         try:
-            if GRADER_PROCESS in " ".join(process.cmdline()):
+            if _marked(process) and _marked(process.parent()):
                 found.append(process)
         except psutil.Error:
             pass
@@ -61,7 +65,7 @@ def _kill_a_worker_mid_grading(killed: dict, stop: threading.Event) -> None:
         for grader in _graders():
             try:
                 if time.time() - grader.create_time() > 1.5:
-                    worker = grader.parent()
+                    worker = grader.parent().parent()
                     killed.update(worker=worker.pid, grader=grader)
                     worker.send_signal(signal.SIGKILL)
                     return
@@ -113,6 +117,11 @@ def _grades(records):
     return {r.student: (r.status, sorted((c.grade_id, c.score) for c in r.cells)) for r in records}
 
 
+def _kernels(records):
+    """Which kernel graded each hand-in (warm where the sandbox allows it, on the cluster as here)."""
+    return {r.student: getattr(r, "kernel", None) for r in records}
+
+
 def test_a_worker_was_killed_while_it_graded(batches):
     assert batches.killed, "no hand-in was seen grading on a Dask worker"
     assert not batches.killed["grader"].is_running() or batches.killed["grader"].status() == psutil.STATUS_ZOMBIE, \
@@ -123,6 +132,7 @@ def test_the_cluster_gives_the_grades_of_one_machine(batches):
     local = _grades(batches.on_one_machine)
     assert len(local) == len(HAND_INS) and len({str(v) for v in local.values()}) > 2, local
     assert _grades(batches.on_cluster) == local
+    assert _kernels(batches.on_cluster) == _kernels(batches.on_one_machine)
     assert gradebook.auto_scores(batches.remote.db_url) == gradebook.auto_scores(batches.local.db_url)
     for record in batches.on_cluster:
         assert (batches.remote.autograded / record.student / "fixture" / "fixture.ipynb").exists()

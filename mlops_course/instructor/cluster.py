@@ -31,6 +31,8 @@ from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from pathlib import Path
 
+from distributed.diagnostics.plugin import WorkerPlugin
+
 from mlops_course.instructor import cluster_worker
 from mlops_course.instructor.cluster_worker import Job
 from mlops_course.instructor.progress import ProgressBar
@@ -93,6 +95,53 @@ def connect(spec: str):
         client.close()
 
 
+class WarmKernelsOnWorkers(WorkerPlugin):
+    """A Dask worker plugin: one warm kernel server (``grading.warm``) per worker, for the batch.
+
+    ``setup`` starts it on every worker, also on one that joins or restarts later; ``teardown`` (when the
+    batch unregisters the plugin, or the worker closes) stops it with every kernel it forked; a killed
+    worker takes it along (the server's sandbox ends with its parent). A server that dies is started
+    again once; after that, and where the sandbox is missing, the worker grades with cold kernels, and
+    each hand-in's record says which kernel graded it.
+    """
+
+    name = cluster_worker.PLUGIN
+
+    def setup(self, worker=None) -> None:
+        import threading
+
+        self.lock, self.server, self.restarted, self.note = threading.Lock(), None, False, ""
+        self._start()
+
+    def _start(self) -> None:
+        try:
+            from mlops_course.grading import warm
+
+            available, why = warm.availability()
+            if not available:
+                self.note = why
+                return
+            self.server = warm.WarmServer.start()
+        except Exception as error:  # no warm server: cold kernels, as on a machine without one
+            self.note = str(error).splitlines()[0] if str(error) else type(error).__name__
+
+    def address(self) -> str | None:
+        with self.lock:
+            if self.server is not None and not self.server.alive():
+                self.server.stop()
+                self.server = None
+                if not self.restarted:
+                    self.restarted = True
+                    self._start()
+            return self.server.address if self.server is not None else None
+
+    def teardown(self, worker=None) -> None:
+        with self.lock:
+            if self.server is not None:
+                self.server.stop()
+                self.server = None
+
+
 def worker_threads(client) -> int:
     return max(1, sum(client.nthreads().values()))
 
@@ -109,10 +158,28 @@ def grade_all(course, todo, templates: dict[str, Path], options, scratch: Path, 
         queue = deque(_task(course, options, scratch, templates, assignment, student, digest)
                       for assignment, student, digest in todo)
         bar = ProgressBar(len(queue), label="grading ", stream=stream)
+        warm = wants_warm(options)
         try:
-            return _run(client, course, queue, shipped, options, bar)
+            if warm:
+                client.register_plugin(WarmKernelsOnWorkers(), name=cluster_worker.PLUGIN)
+            return _run(client, course, queue, shipped, options, bar, warm)
         finally:
+            if warm:
+                _unregister(client)
             bar.close()
+
+
+def wants_warm(options) -> bool:
+    """Warm kernels need the sandbox; ``--no-warm`` turns them off."""
+    return getattr(options, "warm", True) and options.sandbox != "off"
+
+
+def _unregister(client) -> None:
+    """Stop the workers' warm servers; a cluster that is already gone has nothing left to stop."""
+    try:
+        client.unregister_worker_plugin(cluster_worker.PLUGIN)
+    except Exception:
+        pass
 
 
 def _ship_template(client, assignment: str, folder: Path):
@@ -133,12 +200,12 @@ def _task(course, options, scratch: Path, templates, assignment: str, student: s
                 sandbox=options.sandbox)
 
 
-def _job(task: Task, options) -> Job:
+def _job(task: Task, options, warm: bool) -> Job:
     return Job(task.student, task.assignment, cluster_worker.pack(task.submitted), task.timeout, task.memory_mb,
-               options.max_time, task.input_hash, task.sandbox, cluster_worker.grader_fingerprint())
+               options.max_time, task.input_hash, task.sandbox, cluster_worker.grader_fingerprint(), warm)
 
 
-def _run(client, course, queue: deque, shipped: dict, options, bar: ProgressBar) -> list[Result]:
+def _run(client, course, queue: deque, shipped: dict, options, bar: ProgressBar, warm: bool) -> list[Result]:
     from distributed import as_completed
 
     window = TASKS_PER_THREAD * worker_threads(client)
@@ -148,7 +215,7 @@ def _run(client, course, queue: deque, shipped: dict, options, bar: ProgressBar)
     def submit_next() -> None:
         task = queue.popleft()
         key = f"grade-{task.assignment}-{task.student}-{task.input_hash[:16]}"
-        future = client.submit(cluster_worker.grade_shipped, _job(task, options), shipped[task.assignment],
+        future = client.submit(cluster_worker.grade_shipped, _job(task, options, warm), shipped[task.assignment],
                                key=key, pure=False, retries=0)
         started[key] = (task, time.monotonic(), future)
         waiting.add(future)

@@ -6,15 +6,15 @@ submitted files as a tar archive, the limits, and the assignment's template as a
 every worker unpacks once and keeps in a cache keyed by the archive's SHA-256 (so a changed due date or
 assignment is never graded against a stale copy).
 
-The hand-in is then graded exactly as on one machine: ``worker.run_task`` in a process of its own (here
-a fresh interpreter, ``python -m mlops_course.instructor.cluster_worker``, because a Dask worker process
-may not have ``multiprocessing`` children), with the same sandbox, memory limit, per-cell timeout and
-``--max-time``. What comes back is what the parent's merge needs: ``result.json``, the private gradebook,
+The hand-in is then graded exactly as on one machine: ``worker.run_task`` in a process of its own,
+forked from a process that imported nbgrader once (``Spawner``: a Dask worker process may not have
+``multiprocessing`` children), with the same sandbox, warm or cold kernel, memory limit, per-cell
+timeout and ``--max-time``. What comes back is what the parent's merge needs: ``result.json``, the private gradebook,
 the autograded notebooks (notebooks only, as locally) and the grading log.
 
-The grading process asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``, Linux), and
-the sandbox ends the kernel with it (``--die-with-parent``), so a worker killed mid-grading leaves no
-grader behind; Dask grades the hand-in again on another worker.
+The spawner and each grading process ask the kernel to kill them when their parent dies
+(``PR_SET_PDEATHSIG``, Linux), and the sandbox ends the kernel with them (``--die-with-parent``), so a
+worker killed mid-grading leaves no grader behind; Dask grades the hand-in again on another worker.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ import socket
 import subprocess
 import sys
 import tarfile
+import select
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,7 @@ class Job:
     input_hash: str
     sandbox: str
     grader_fingerprint: str  # of the parent's grader configuration; the worker's must be the same
+    warm: bool = False       # fork the kernel from this worker's warm server (``WarmKernels``) if it has one
 
 
 # --- archives --------------------------------------------------------------------------------------
@@ -143,6 +146,7 @@ def grade_shipped(job: Job, template: bytes) -> dict:
         task = Task(job.student, job.assignment, scratch / "submitted", template_dir, scratch / "workspace",
                     job.timeout, job.memory_mb, job.input_hash, single_threaded=True,
                     environment=dict(os.environ), sandbox=job.sandbox)
+        task.warm = warm_address() if job.warm else None
         started = time.monotonic()
         exitcode, killed_after = _run_in_subprocess(task, scratch, job.max_time)
         return _outcome(task, exitcode, killed_after, time.monotonic() - started)
@@ -157,23 +161,76 @@ def _run_in_subprocess(task: Task, scratch: Path, max_time: int) -> tuple[int | 
     task_file = scratch / "task.pickle"
     task_file.write_bytes(pickle.dumps(task))
     task.workspace.mkdir(parents=True, exist_ok=True)
-    with (scratch / "launch.log").open("wb") as launch_log:
-        process = subprocess.Popen([sys.executable, "-m", __name__, str(task_file), str(os.getpid())],
-                                   stdin=subprocess.DEVNULL, stdout=launch_log, stderr=subprocess.STDOUT)
+    server = _spawner()
+    pid = server.start(task_file)
     try:
-        return process.wait(timeout=max_time), None
-    except subprocess.TimeoutExpired:
-        kill_tree(process.pid)
-        process.wait()
+        return server.wait(max_time), None
+    except TimeoutError:
+        kill_tree(pid)
+        server.wait(None)
         return None, max_time
-    finally:
-        if process.poll() is None:  # the task was interrupted (the worker is closing): leave no grader
-            kill_tree(process.pid)
+    except BaseException:  # the task was interrupted (the worker is closing): leave no grader behind
+        kill_tree(pid)
+        server.close()
+        raise
+
+
+class Spawner:
+    """A process that has imported nbgrader once and forks one grading process per hand-in.
+
+    A Dask worker process may not start ``multiprocessing`` children, and a fresh interpreter per
+    hand-in would import nbgrader every time, so each worker thread keeps one of these (the same idea
+    as the fork server of grading on one machine). It serves one hand-in at a time: a line with the task
+    file in, the grading process's pid out, then its exit code when it ends.
+    """
+
+    def __init__(self):
+        log = cache_root() / f"grader-server-{os.getpid()}-{threading.get_ident()}.log"
+        with log.open("ab") as output:
+            self.process = subprocess.Popen([sys.executable, "-m", __name__, "--serve", str(os.getpid())],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=output)
+        self.log = log
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def start(self, task_file: Path) -> int:
+        self.process.stdin.write(f"{task_file}\n".encode())
+        self.process.stdin.flush()
+        return int(self._line(None))
+
+    def wait(self, timeout: float | None) -> int:
+        return int(self._line(timeout))
+
+    def _line(self, timeout: float | None) -> str:
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError
+        line = self.process.stdout.readline().decode().strip()
+        if not line:
+            tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            self.close()
+            raise RuntimeError(f"the grading server of this Dask worker stopped:\n{tail}")
+        return line
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+_spawners = threading.local()
+
+
+def _spawner() -> Spawner:
+    server = getattr(_spawners, "server", None)
+    if server is None or not server.alive():
+        server = _spawners.server = Spawner()
+    return server
 
 
 def _outcome(task: Task, exitcode: int | None, killed_after: int | None, seconds: float) -> dict:
-    launch_log = task.workspace.parent / "launch.log"
-    log = "".join(path.read_text(errors="replace") for path in (launch_log, task.log_file) if path.exists())
+    log = task.log_file.read_text(errors="replace") if task.log_file.exists() else ""
     return {
         "result": task.result_file.read_text() if task.result_file.exists() else None,
         "gradebook": task.gradebook.read_bytes() if task.gradebook.exists() else None,
@@ -184,6 +241,22 @@ def _outcome(task: Task, exitcode: int | None, killed_after: int | None, seconds
         "seconds": seconds,
         "host": socket.gethostname(),
     }
+
+
+# --- warm kernels ------------------------------------------------------------------------------------
+
+PLUGIN = "mlops-course-warm-kernels"
+
+
+def warm_address() -> str | None:
+    """This Dask worker's warm server (``cluster.WarmKernels``), or None (cold kernels)."""
+    try:
+        from distributed import get_worker
+
+        plugin = get_worker().plugins.get(PLUGIN)
+    except (ImportError, ValueError):  # not on a Dask worker
+        return None
+    return plugin.address() if plugin is not None else None
 
 
 # --- the grading process ----------------------------------------------------------------------------
@@ -201,11 +274,45 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def main(argv: list[str]) -> int:
-    task_file, parent = Path(argv[0]), int(argv[1])
+def serve(parent: int) -> None:
+    """The spawner's loop: import what grading needs once, then fork a grading process per request."""
+    import importlib
+    import traceback
+
+    from mlops_course.instructor.autograde import WARM_MODULES
+
     _die_with_parent(parent)
-    run_task(pickle.loads(task_file.read_bytes()))
-    return 0
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # what the imports print goes to the log, never into the replies
+    for module in WARM_MODULES:
+        importlib.import_module(module)
+    for line in sys.stdin:
+        task_file = Path(line.strip())
+        child = os.fork()
+        if child == 0:
+            replies.close()
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            _die_with_parent(parent=os.getppid())
+            task = pickle.loads(task_file.read_bytes())
+            try:
+                run_task(task)
+            except BaseException:
+                with open(task.log_file, "a") as log:
+                    traceback.print_exc(file=log)
+                os._exit(1)
+            os._exit(0)
+        replies.write(f"{child}\n")
+        replies.flush()
+        _, status = os.waitpid(child, 0)
+        replies.write(f"{os.waitstatus_to_exitcode(status)}\n")
+        replies.flush()
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--serve"]:
+        serve(int(argv[1]))
+        return 0
+    raise SystemExit("usage: python -m mlops_course.instructor.cluster_worker --serve PARENT_PID")
 
 
 if __name__ == "__main__":
