@@ -902,7 +902,24 @@ adult_flagged_races = sorted(str(race) for race in adult_race_screen.index[adult
 adult_by_sex
 '''
 
+FORMAT_GAPS = '''
+def label_vs_decision_gaps(y_true, y_pred, groups):
+    """Gap in the labels' base rates, gap in the decisions' selection rates, and whether the model widens it."""
+    frame = pd.DataFrame({"y": np.asarray(y_true), "yhat": np.asarray(y_pred), "group": np.asarray(groups)})
+    base = frame.groupby("group")["y"].mean()
+    selected = frame.groupby("group")["yhat"].mean()
+    base_rate_gap, decision_gap = base.max() - base.min(), selected.max() - selected.min()
+    return {"amplifies": bool(decision_gap > base_rate_gap), "decision_gap": decision_gap, "base_rate_gap": base_rate_gap,
+            "groups": len(base)}
+
+
+loan_gaps = label_vs_decision_gaps(validation["good_payer"], validation["approved"], validation["sex"])
+loan_gaps = {key: round(value, 3) if key.endswith("gap") else value for key, value in loan_gaps.items()}
+loan_gaps
+'''
+
 SUBMISSIONS["correct_warnings_and_formats"] = {
+    "q4_gaps": FORMAT_GAPS,
     "q1_group_metrics": WARNING_GROUP_METRICS,
     "q2_1_fairness_summary": WARNING_FAIRNESS_SUMMARY,
     "q3_1_four_fifths": WARNING_FOUR_FIFTHS,
