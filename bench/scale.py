@@ -167,13 +167,18 @@ def _memory(process) -> int:
 
 
 def _warm_servers(parent) -> list:
-    """The warm kernel servers under ``parent``: the Python process of the server, not its kernels."""
+    """The warm kernel servers under ``parent``: the server's Python process (inside its bwrap sandbox),
+    whose children are the kernels it forked."""
     import psutil
+
+    def python_of_server(process) -> bool:
+        command = process.cmdline()
+        return bool(command) and WARM_SERVER in command and not command[0].endswith("bwrap")
 
     found = []
     for process in parent.children(recursive=True):
         try:
-            if WARM_SERVER in " ".join(process.cmdline()) and WARM_SERVER not in " ".join(process.parent().cmdline()):
+            if python_of_server(process) and not python_of_server(process.parent()):
                 found.append(process)
         except psutil.Error:
             continue

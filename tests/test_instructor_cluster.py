@@ -66,7 +66,8 @@ def _kill_a_worker_mid_grading(killed: dict, stop: threading.Event) -> None:
             try:
                 if time.time() - grader.create_time() > 1.5:
                     worker = grader.parent().parent()
-                    killed.update(worker=worker.pid, grader=grader)
+                    # everything the worker runs: its spawner, the grading process, warm server and kernels
+                    killed.update(worker=worker.pid, grader=grader, family=worker.children(recursive=True))
                     worker.send_signal(signal.SIGKILL)
                     return
             except psutil.Error:
@@ -107,8 +108,7 @@ def batches(tmp_path_factory):
             stop.set()
             killer.join()
         time.sleep(1)  # let the killed worker's grading process receive its parent-death signal
-        left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
-                and p.status() != psutil.STATUS_ZOMBIE]
+        left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and _running(p)]
         yield SimpleNamespace(local=local, remote=remote, on_one_machine=on_one_machine, on_cluster=outcome["graded"],
                               merges=merges, killed=killed, progress=progress.getvalue(), left=left)
 
@@ -122,10 +122,18 @@ def _kernels(records):
     return {r.student: getattr(r, "kernel", None) for r in records}
 
 
-def test_a_worker_was_killed_while_it_graded(batches):
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_a_worker_was_killed_while_it_graded_and_took_its_processes_along(batches):
     assert batches.killed, "no hand-in was seen grading on a Dask worker"
-    assert not batches.killed["grader"].is_running() or batches.killed["grader"].status() == psutil.STATUS_ZOMBIE, \
-        "the killed worker's grading process outlived it"
+    assert batches.killed["grader"] in batches.killed["family"]
+    survivors = [p for p in batches.killed["family"] if _running(p)]
+    assert survivors == [], f"these outlived the killed worker: {[p.cmdline() for p in survivors]}"
 
 
 def test_the_cluster_gives_the_grades_of_one_machine(batches):
