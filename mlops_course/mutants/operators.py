@@ -321,10 +321,9 @@ class _Collector(cst.CSTVisitor):
             if word in _OPTION_KEYWORDS and isinstance(value, cst.SimpleString):
                 for new in _OPTION_FLIPS.get(value.evaluated_value, ()):
                     flipped = value.with_changes(value=value.prefix + value.quote + new + value.quote)
-                    self.add("keyword", node, node.with_changes(args=[*node.args[:index], arg.with_changes(value=flipped), *node.args[index + 1:]]), anchor=arg)
+                    self.add("keyword", value, flipped, anchor=arg)
             if word == "axis" and isinstance(value, cst.Integer) and value.value in ("0", "1"):
-                flipped = value.with_changes(value="1" if value.value == "0" else "0")
-                self.add("keyword", node, node.with_changes(args=[*node.args[:index], arg.with_changes(value=flipped), *node.args[index + 1:]]), anchor=arg)
+                self.add("keyword", value, value.with_changes(value="1" if value.value == "0" else "0"), anchor=arg)
             if word in _DROPPED_KEYWORDS and (word, code) not in _DEFAULT_VALUES:
                 self.add("keyword", node, _without_arg(node, index), anchor=arg)
 
