@@ -273,4 +273,5 @@ def test_the_command_on_the_fixture_assignment(repo_root, tmp_path, capsys):
     assert data["mutants"] == data["killed"] > 5 and data["rate"] == 100.0
     assert data["stale_equivalents"] == [stale]
     assert "stale equivalence entry" in (tmp_path / "mutants-fixture.txt").read_text()
-    assert "fixture (" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "fixture (" in out and "fixture: 1 stale equivalence entries" in out

@@ -86,6 +86,10 @@ def table(reports: list[AssignmentReport], min_score: float) -> str:
         verdict = "ok" if f.rate >= min_score and not any(q.broken for q in report.questions) else "BELOW"
         rows.append((f"{report.assignment} ({report.seconds:.0f} s)", f.mutants, f.killed, f.survived, f.equivalent,
                      f"{f.rate:.1f}% {verdict}"))
+    notes = [f"{r.assignment}: {len(r.stale)} stale equivalence entries (they match no mutant; see the survivors)"
+             for r in reports if r.stale]
+    notes += [f"{r.assignment}: {total(r).wrong_equivalent} listed equivalents were caught (remove them from the list)"
+              for r in reports if total(r).wrong_equivalent]
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     out = []
     for number, row in enumerate(rows):
@@ -93,7 +97,7 @@ def table(reports: list[AssignmentReport], min_score: float) -> str:
         out.append("  ".join(cells))
         if number == 0:
             out.append("-" * len(out[0]))
-    return "\n".join(out)
+    return "\n".join(out + notes)
 
 
 def passed(report: AssignmentReport, min_score: float) -> bool:
