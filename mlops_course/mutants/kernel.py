@@ -44,6 +44,9 @@ def _mutants_fingerprint(skip=()):
 '''
 
 
+_MAX_OUTPUTS = 200
+
+
 @dataclass
 class CellRun:
     """What one cell did: its outputs as nbgrader stores them, and whether it ran out of time or killed the kernel."""
@@ -129,7 +132,12 @@ class Kernel:
             if kind == "status" and msg["content"]["execution_state"] == "idle":
                 break
             if kind in ("stream", "error", "execute_result", "display_data"):
-                result.outputs.append(nbformat.v4.output_from_msg(msg))
+                output = nbformat.v4.output_from_msg(msg)
+                # a mutant that prints in a loop must not fill the memory: past the cap only what can
+                # change the score is kept (errors, stderr, the cell's result)
+                if len(result.outputs) < _MAX_OUTPUTS or kind in ("error", "execute_result") or (
+                        kind == "stream" and output.name == "stderr" and not result.failed):
+                    result.outputs.append(output)
         self._drain_shell(msg_id)
         result.seconds = time.monotonic() - start
         return result

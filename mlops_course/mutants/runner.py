@@ -163,6 +163,8 @@ class Runner:
         self.done = question.last
         if result.broken:
             self.log(f"  {question.grade_id}: {result.broken}")
+            if not self.kernel.km.is_alive():  # the solution itself killed it: the next question needs one
+                self._replay(question.last)
             return result
         expected = self.kernel.fingerprint(question.test_names)
         budget = self.timeout or max(MIN_TIMEOUT, TIMEOUT_FACTOR * took)
