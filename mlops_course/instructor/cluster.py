@@ -15,6 +15,10 @@ completes, and a key already merged is ignored. A hand-in that has been running 
 ``distributed.scheduler.allowed-failures`` + 1 workers that all died (3 + 1 by default) comes back as
 ``KilledWorker``, and is recorded FAILED with that reason instead of stopping the batch.
 
+Each assignment's template goes to the cluster once, as a task of its own (recomputed by the scheduler if
+the worker holding it dies); each worker unpacks it once. Where the sandbox allows, every worker runs a
+warm kernel server of its own for the batch (``WarmKernelsOnWorkers``), as ``autograde`` does here.
+
 Only a window of hand-ins is on the cluster at a time (a few per worker thread), so a class of thousands
 never sits in the scheduler's memory at once, and the progress bar moves as each completes.
 """
