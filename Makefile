@@ -20,7 +20,7 @@ help:
 	@echo "make lock       refresh requirements/lock.txt from the ranges in pyproject.toml"
 	@echo "make release    regenerate exercises/ and check them (rules, leaks, nbgrader validate)"
 	@echo "make grade-demo grade a seeded demo class end to end into build/grade-demo/"
-	@echo "make bench      parallel grader vs serial nbgrader; notebook run times"
+	@echo "make bench      parallel warm grader vs serial nbgrader, where the time goes; notebook run times (BENCH_ARGS=--no-slow ...)"
 	@echo "make mutants    mutation testing: does every slip in an answer cell lose its points? (MUTANTS_ARGS=drift ...)"
 	@echo "make site       build the course website into build/site/ (static, offline)"
 	@echo "make test-site  build the website and test it (pages, links, leaks, headless Chromium)"
@@ -90,7 +90,7 @@ grade-demo: setup
 	$(BIN)/mlops-course demo
 
 bench: setup
-	$(BIN)/python bench/benchmark.py
+	$(BIN)/python bench/benchmark.py $(BENCH_ARGS)
 
 # Mutants of every answer cell run against their question's tests, one kernel per assignment; fails below
 # 95 % killed. MUTANTS_ARGS narrows it: make mutants MUTANTS_ARGS="drift --question q1_psi_numeric".

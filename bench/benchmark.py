@@ -1,14 +1,21 @@
-"""Benchmark: the parallel grader against plain serial ``nbgrader autograde``, and notebook run times.
+"""Benchmark: the parallel grader against plain serial ``nbgrader autograde``, where the time goes, and
+notebook run times.
 
     python bench/benchmark.py                 # or: make bench
-    python bench/benchmark.py --skip-notebooks --students 40
+    python bench/benchmark.py --no-slow --skip-notebooks --students 40
 
 1. Builds the seeded demo class of ``mlops-course demo`` (every assignment with a submission bank) and
-   grades it twice on this machine, with the same per-cell timeout:
+   grades it on this machine, with the same per-cell timeout:
    - serial: ``nbgrader autograde <assignment>`` -- one process, one submission after the other -- in an
-     nbgrader course per assignment that ``generate_assignment`` prepared (that step is not timed);
-   - parallel: ``mlops-course autograde`` (one worker per core), timed with its own preparation.
-   It prints both times, their ratio and the seconds per submission.
+     nbgrader course per assignment that ``generate_assignment`` prepared (that step is not timed); the
+     endless-loop hand-in is graded in a run of its own, so both totals come from the same run;
+   - parallel: ``mlops-course autograde`` (one worker per core, warm kernels), timed with its own preparation,
+     without the endless-loop hand-in and, unless ``--no-slow``, again with it;
+   - bare: every hand-in (but the endless loop) run top to bottom in a warm kernel, as many at a time as
+     there are workers, without nbgrader.
+   It prints the times, the ratios serial / parallel, grading / bare execution, and per hand-in on average
+   where the time went: kernel start, imports (the set-up cell), the learner's cells, the test cells,
+   nbgrader's own work and the merge into the course gradebook.
 2. Runs every chapter and solution notebook top to bottom in a fresh kernel and prints its time against
    the budgets of DESIGN.md (30 s per chapter, 20 s per solution).
 
@@ -44,28 +51,112 @@ def parse_args(argv=None):
     parser.add_argument("--banks", default="tests/banks")
     parser.add_argument("--workers", type=int, default=0, help="parallel workers (default: one per core)")
     parser.add_argument("--timeout", type=int, default=30, help="seconds per cell, for both graders")
+    parser.add_argument("--no-slow", action="store_true",
+                        help="leave out the endless-loop hand-in (its per-cell timeout hides the rest)")
+    parser.add_argument("--cold", action="store_true", help="also grade with cold kernels (--no-warm), for comparison")
     parser.add_argument("--skip-grading", action="store_true")
     parser.add_argument("--skip-notebooks", action="store_true")
     return parser.parse_args(argv)
 
 
-def serial_nbgrader(course: Course, out: Path, assignments: list[str], timeout: int) -> tuple[float, int]:
-    """Plain ``nbgrader autograde``, one assignment after the other; returns (seconds, submissions)."""
-    seconds, count = 0.0, 0
+SLOW_KIND = "endless loop"
+
+
+def serial_nbgrader(course: Course, out: Path, assignments: list[str], timeout: int,
+                    slow: set[tuple[str, str]]) -> tuple[float, float, int]:
+    """Plain ``nbgrader autograde``, one assignment after the other, the endless loop in a run of its own;
+    returns (seconds without it, seconds of it, submissions without it)."""
+    seconds, slow_seconds, count = 0.0, 0.0, 0
     for assignment in assignments:
         # stock nbgrader: no sandbox, no planted checks
         scratch = ScratchCourse(assignment, source_dir=course.source_dir(assignment), workdir=out / assignment,
                                 sandbox_mode=None)
-        for student in course.submitted_students(assignment):
-            shutil.copytree(course.submitted / student / assignment, scratch.root / "submitted" / student / assignment)
-            count += 1
-        command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
-                   f"--Execute.timeout={timeout}"]
-        started = time.monotonic()
-        subprocess.run(command, cwd=scratch.root, capture_output=True, env=nbgrader_environment())
-        seconds += time.monotonic() - started
-        print(f"  serial nbgrader, {assignment}: {time.monotonic() - started:.1f} s", flush=True)
-    return seconds, count
+        students = course.submitted_students(assignment)
+        for group in ([s for s in students if (s, assignment) not in slow],
+                      [s for s in students if (s, assignment) in slow]):
+            if not group:
+                continue
+            took = _serial_run(course, scratch, assignment, group, timeout)
+            if (group[0], assignment) in slow:
+                slow_seconds += took
+            else:
+                seconds += took
+                count += len(group)
+            print(f"  serial nbgrader, {assignment}, {len(group)} hand-in(s): {took:.1f} s", flush=True)
+    return seconds, slow_seconds, count
+
+
+def _serial_run(course: Course, scratch: ScratchCourse, assignment: str, students: list[str], timeout: int) -> float:
+    shutil.rmtree(scratch.root / "submitted", ignore_errors=True)
+    for student in students:
+        shutil.copytree(course.submitted / student / assignment, scratch.root / "submitted" / student / assignment)
+    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", f"--Execute.timeout={timeout}"]
+    started = time.monotonic()
+    subprocess.run(command, cwd=scratch.root, capture_output=True, env=nbgrader_environment())
+    return time.monotonic() - started
+
+
+def parallel(course: Course, assignments: list[str], workers: int, timeout: int, warm: bool) -> tuple[float, list]:
+    """``mlops-course autograde`` of every submission, with its preparation; returns (seconds, results)."""
+    started = time.monotonic()
+    grading.prepare_templates(course, assignments)
+    graded, _, _ = grading.autograde(course, assignments, options=grading.Options(
+        workers=workers, timeout=timeout, force=True, warm=warm))
+    return time.monotonic() - started, graded
+
+
+def bare_warm_execution(course: Course, assignments: list[str], workers: int, timeout: int) -> dict:
+    """Each hand-in run top to bottom in a warm kernel, ``workers`` at a time: {(student, assignment): s}."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from mlops_course.grading import warm
+
+    jobs = [(student, assignment, str(path)) for assignment in assignments
+            for student in course.submitted_students(assignment)
+            for path in sorted((course.submitted / student / assignment).glob("*.ipynb"))]
+    with warm.WarmServer.start() as server, ProcessPoolExecutor(workers) as pool:
+        times = pool.map(_run_bare, [(path, server.address, timeout) for _, _, path in jobs])
+        found: dict = {}
+        for (student, assignment, _), took in zip(jobs, times):
+            if took is not None:
+                found[(student, assignment)] = found.get((student, assignment), 0.0) + took
+        return found
+
+
+def _run_bare(job) -> float | None:
+    from nbclient import NotebookClient
+
+    from mlops_course.grading import sandbox
+
+    path, address, timeout = job
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # an unreadable hand-in has nothing to run
+        return None
+    manager = sandbox.SandboxedKernelManager(warm_server=address)
+    client = NotebookClient(nb, timeout=timeout, km=manager, allow_errors=True,
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    started = time.monotonic()
+    try:
+        client.execute()
+    except Exception:  # a crashing hand-in: its time until then
+        pass
+    return time.monotonic() - started
+
+
+PARTS = (("kernel_start", "kernel start"), ("imports", "imports (the set-up cell)"),
+         ("learner_cells", "the learner's cells"), ("test_cells", "test cells (with the planted checks)"),
+         ("nbgrader", "nbgrader's own work"), ("merge", "merge into the gradebook"))
+
+
+def print_breakdown(results: list) -> None:
+    graded = [r for r in results if r.timings]
+    if not graded:
+        return
+    print(f"  where the time goes, per hand-in on average ({len(graded)} hand-ins; seconds of one worker):")
+    for key, label in PARTS:
+        print(f"    {label:<40} {sum(r.timings.get(key, 0.0) for r in graded) / len(graded):6.2f} s")
+    print(f"    {'whole grading process':<40} {sum(r.seconds for r in graded) / len(graded):6.2f} s")
 
 
 def benchmark_grading(args, out: Path) -> None:
@@ -74,23 +165,45 @@ def benchmark_grading(args, out: Path) -> None:
     placed, _ = collect.plan(course, demo.sources)
     collect.collect(course, placed, due=DUE)
     workers = args.workers or grading.default_workers()
-    print(f"Demo class: {len(demo.students)} students, {len(placed)} submissions of {', '.join(demo.assignments)}; "
-          f"per-cell timeout {args.timeout} s; {grading.default_workers()} core(s)\n", flush=True)
+    slow = {key for key, kind in demo.kinds.items() if kind == SLOW_KIND}
+    print(f"Demo class: {len(demo.students)} students, {len(placed)} submissions of {', '.join(demo.assignments)} "
+          f"({len(slow)} with an endless loop); per-cell timeout {args.timeout} s; {grading.default_workers()} "
+          f"core(s), {workers} worker(s)\n", flush=True)
 
-    serial, count = serial_nbgrader(course, out / "serial", demo.assignments, args.timeout)
+    serial, serial_slow, count = serial_nbgrader(course, out / "serial", demo.assignments, args.timeout, slow)
+    aside = out / "slow-hand-ins"
+    for student, assignment in slow:  # graded separately below
+        (aside / student).mkdir(parents=True, exist_ok=True)
+        shutil.move(str(course.submitted / student / assignment), str(aside / student / assignment))
+    quick, quick_results = parallel(course, demo.assignments, workers, args.timeout, warm=True)
+    bare = bare_warm_execution(course, demo.assignments, workers, args.timeout)
+    cold = parallel(course, demo.assignments, workers, args.timeout, warm=False)[0] if args.cold else None
+    for student, assignment in slow:
+        shutil.move(str(aside / student / assignment), str(course.submitted / student / assignment))
+    assert len(quick_results) == count
 
-    started = time.monotonic()
-    templates = grading.prepare_templates(course, demo.assignments)
-    prepared = time.monotonic() - started
-    graded, _, _ = grading.autograde(course, demo.assignments, options=grading.Options(
-        workers=workers, timeout=args.timeout, force=True))
-    parallel = time.monotonic() - started
-    assert len(templates) == len(demo.assignments) and len(graded) == count
-
-    print(f"\nserial nbgrader autograde: {serial:7.1f} s  ({serial / count:.2f} s per submission)")
-    print(f"parallel, {workers} worker(s):    {parallel:7.1f} s  ({parallel / count:.2f} s per submission; "
-          f"{prepared:.1f} s of it preparing the nbgrader templates)")
-    print(f"ratio serial / parallel:   {serial / parallel:7.2f}x")
+    print(f"\nWithout the endless loop ({count} hand-ins):")
+    print(f"  serial nbgrader autograde: {serial:7.1f} s  ({serial / count:.2f} s per submission)")
+    print(f"  parallel, warm kernels:    {quick:7.1f} s  ({quick / count:.2f} s per submission)")
+    if cold is not None:
+        print(f"  parallel, cold kernels:    {cold:7.1f} s  ({cold / count:.2f} s per submission)")
+    print(f"  ratio serial / parallel:   {serial / quick:7.2f}x")
+    print_breakdown(quick_results)
+    graded = [r for r in quick_results if (r.student, r.assignment) in bare]
+    if graded:
+        grading_time = sum(r.seconds for r in graded) / len(graded)
+        bare_time = sum(bare[(r.student, r.assignment)] for r in graded) / len(graded)
+        print(f"  bare run in a warm kernel, {workers} at a time: {bare_time:.2f} s per hand-in; "
+              f"grading / bare: {grading_time / bare_time:.2f}x")
+    if args.no_slow or not slow:
+        return
+    everything, results = parallel(course, demo.assignments, workers, args.timeout, warm=True)
+    total = count + len(slow)
+    print(f"\nWith the endless loop ({total} hand-ins):")
+    print(f"  serial nbgrader autograde: {serial + serial_slow:7.1f} s  ({(serial + serial_slow) / total:.2f} s per "
+          f"submission)")
+    print(f"  parallel, warm kernels:    {everything:7.1f} s  ({everything / total:.2f} s per submission)")
+    print(f"  ratio serial / parallel:   {(serial + serial_slow) / everything:7.2f}x")
 
 
 def notebook_times() -> None:

@@ -72,3 +72,18 @@ def test_fallback_kernel_still_runs_code_with_a_clean_environment(monkeypatch, t
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     printed = nb.cells[0].outputs[0].text
     assert "secret-value" not in printed
+
+
+def test_warm_server_sandbox_has_the_kernels_files_and_nothing_writable(tmp_path):
+    connection = tmp_path / "inner.json"
+    connection.write_text("{}")
+    cold = sandbox.bwrap_command(["python", "-m", "ipykernel_launcher", "-f", "/host/kernel.json"],
+                                 "/host/kernel.json", connection, tmp_path, 5, 256, 16)
+    server = sandbox.zygote_bwrap_command(5, 6, 256)
+    for flag in ("--unshare-all", "--unshare-user", "--die-with-parent", "--new-session"):
+        assert flag in server
+    assert "--bind" not in server, "nothing of the host may be writable from inside"
+    binds = lambda command: {command[i + 1] for i, arg in enumerate(command) if arg == "--ro-bind"}
+    assert binds(server) == binds(cold) - {str(connection), str(tmp_path)}, "the same read-only files, no submission"
+    assert server[server.index("--cap-add") + 1] == "ALL" and server[server.index("--uid") + 1] == "0", \
+        "capabilities only inside its own user namespace, to give each kernel namespaces of its own"

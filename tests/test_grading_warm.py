@@ -70,12 +70,30 @@ def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path):
     assert len(cold) == len(warm_results) == len(expected)
     assert {r.kernel for r in cold} == {"cold"}
     assert {r.kernel for r in warm_results} == {"warm"}, [r.reasons for r in warm_results if r.kernel != "warm"]
-    assert grades(warm_results) == grades(cold)
+    cold_grades, warm_grades = grades(cold), grades(warm_results)
+    differ = {key: differences(cold_grades[key], warm_grades[key], by_key(cold)[key], by_key(warm_results)[key])
+              for key in cold_grades if cold_grades[key] != warm_grades[key]}
+    assert not differ, f"warm and cold kernels graded differently: {differ}"
     for result in warm_results:  # and both are what the bank says
         bank = expected[(result.assignment, result.student)]
         want = bank.expected_scores(result.student, {c.grade_id: c.max_score for c in result.cells})
         assert {c.grade_id: c.score for c in result.cells if c.grade_id in want} == want, result.student
         assert set(result.timings) >= {"kernel_start", "imports", "learner_cells", "test_cells", "nbgrader", "merge"}
+
+
+def by_key(results) -> dict:
+    return {(r.assignment, r.student): r for r in results}
+
+
+def differences(cold, warm, cold_result, warm_result) -> dict:
+    """What differs between two grades of one hand-in, with the failure messages, for the test's message."""
+    messages = lambda result: {c.grade_id: c.message for c in result.cells}
+    cells = {grade_id: {"cold": score, "warm": dict(warm[1]).get(grade_id),
+                        "cold message": messages(cold_result).get(grade_id),
+                        "warm message": messages(warm_result).get(grade_id)}
+             for grade_id, score in cold[1] if dict(warm[1]).get(grade_id) != score}
+    return {"cells": cells, "status": (cold[0], warm[0]), "review": (cold[2], warm[2]),
+            "reasons": (cold_result.reasons, warm_result.reasons)}
     assert not server_processes(), "the batch's warm server must stop with it"
 
 

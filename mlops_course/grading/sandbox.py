@@ -184,7 +184,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
         info = json.loads(_inner_connection_file(self.get_connection_info(), self._socket_dir).read_text())
         limit = resource.getrlimit(resource.RLIMIT_AS)
-        request = {"connection": info, "env": env,
+        request = {"connection": info, "env": env, "scratch_mb": self.scratch_mb,
                    "memory": None if limit[0] == resource.RLIM_INFINITY else list(limit)}
         archive = warm.folder_archive(self._notebook_folder(), self.copy_limit_mb * 2**20)
         kernel = await asyncio.to_thread(warm.WarmKernel, self.warm_server, request, archive)

@@ -35,8 +35,8 @@ reach the server, another kernel, or the next hand-in. What a warm kernel shares
 what is read-only for all of them: the files of the sandbox and the memory image of the imports, copied
 on write.
 
-A warm kernel differs from a cold one only in what was imported before the first cell runs (so
-``sys.modules`` is larger) and in BLAS using one thread; grades are the same (``tests/test_grading_warm.py``).
+A warm kernel differs from a cold one only in what was imported and cached before the first cell runs
+(``sys.modules`` is larger; ``WARM_CALLS`` have their results computed) and in BLAS using one thread; grades are the same (``tests/test_grading_warm.py``).
 When the server cannot be reached the kernel starts cold, and the grading record says so.
 """
 
@@ -71,6 +71,12 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "I
            "matplotlib.pyplot", "fairlearn.metrics",
            "mlops_course.data", "mlops_course.lender", "mlops_course.assignments.drift",
            "mlops_course.assignments.bias", "mlops_course.assignments.operations", "mlops_course.grading.checks")
+# Course functions that compute once per process and hand out fresh copies (functools.lru_cache inside):
+# called once in the server, so every kernel finds their result computed -- the same value a cold kernel
+# computes, and a kernel that changes its copy, or even the cache, changes it only in its own fork.
+WARM_CALLS = (("mlops_course.data", "load_loans"), ("mlops_course.data", "load_flights"),
+              ("mlops_course.assignments.bias", "loan_splits"), ("mlops_course.assignments.bias", "adult_decisions"),
+              ("mlops_course.assignments.drift", "scored_loans"))
 # Set before the imports: forked kernels must not inherit BLAS thread pools (threads do not survive fork).
 SERVER_VARIABLES = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                     "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
@@ -394,6 +400,8 @@ def _prepare_server() -> None:
         copy_folder(FONT_CACHE, mpl_dir, 64 * 2**20)
     for module in PRELOAD:
         importlib.import_module(module)
+    for module, function in WARM_CALLS:
+        getattr(importlib.import_module(module), function)()
     if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
         raise SystemExit("the warm kernel server started a thread while importing; it must not fork then")
 
@@ -411,7 +419,7 @@ def _handle(connection: socket.socket, scratch_mb: int) -> None:
         header, rest = data.split(b"\n", 1)
         request = json.loads(header)
         archive = rest + reader.read(int(request["archive"]) - len(rest))
-        _isolate(libc, scratch_mb)
+        _isolate(libc, int(request.get("scratch_mb") or scratch_mb))
         go_read, go_write = os.pipe()
         kernel = os.fork()
     except Exception as error:
@@ -513,13 +521,34 @@ def _kernel(libc, request: dict, archive: bytes, fds: list[int], go_read: int) -
 
     sys.argv = ["ipykernel_launcher", "-f", connection_file]
     sys.path[0] = WORKDIR
+    code = 0
     try:
         runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        sys.stdout.flush()
-        os._exit(code)
-    os._exit(0)
+    except BaseException:  # the learner's code may have broken even the traceback module (builtins replaced)
+        code = 1
+        try:
+            import traceback
+
+            traceback.print_exc()
+        except BaseException:
+            pass
+    _exit_like_python(code)
+
+
+def _exit_like_python(code: int) -> None:
+    """End as a cold kernel's interpreter would: wait for its non-daemon threads, run the atexit functions.
+    (A kernel whose code broke ipykernel then hangs until the grader's timeout, as a cold one does.)"""
+    import atexit
+    import threading
+
+    for step in (threading._shutdown, atexit._run_exitfuncs, sys.stdout.flush, sys.stderr.flush):
+        try:
+            step()
+        except BaseException:
+            pass
+    os._exit(code)
 
 
 def _own_descriptors(fds: list[int]) -> None:
