@@ -110,3 +110,18 @@ def test_level_names_are_those_of_chapter_3():
     for framework, levels in (("google", operations.GOOGLE_LEVELS), ("microsoft", operations.MICROSOFT_LEVELS)):
         names = [name.lower() for name, _ in levels.values()]
         assert names == [name.lower() for name in maturity.FRAMEWORKS[framework].level_names]
+
+
+def test_plots_draw_one_figure_each():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = pd.DataFrame({"month": ["2024-03", "2024-04"], "model_age": [1, 2], "auc": [0.7, 0.69]})
+    curves = pd.DataFrame({"profit": [10.0, -5.0], "accuracy": [0.8, 0.7]}, index=pd.Index([0.1, 0.2], name="threshold"))
+    for draw in (lambda: operations.plot_auc_by_age(table), lambda: operations.plot_profit_and_accuracy(curves, "2024-03")):
+        plt.close("all")
+        assert draw() is None
+        assert len(plt.get_fignums()) == 1
+    plt.close("all")

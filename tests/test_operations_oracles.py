@@ -106,16 +106,6 @@ def test_decay_is_the_least_squares_slope_from_scipy(ns):
     assert 0.9 < ns["measured_decay"] < 1.1
 
 
-def test_decay_without_leaves_out_exactly_the_month_given(ns):
-    table = ns["auc_table"]
-    for month in ("2024-07", "2024-03", "2025-03"):
-        kept = table[table["month"] != month]
-        expected = -100 * stats.linregress(kept["model_age"], kept["auc"]).slope
-        shuffled = table.sample(frac=1.0, random_state=5).set_axis(range(100, 100 + len(table)))
-        assert math.isclose(ns["decay_without"](shuffled, month), expected, rel_tol=1e-9)
-    assert ns["decay_without"](table, "2024-07") == ns["measured_decay"]
-
-
 def test_auc_table_matches_the_manifest(ns):
     from mlops_course.data import load_loans_manifest
 

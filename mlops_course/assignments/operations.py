@@ -105,6 +105,35 @@ def monthly_auc(scored: pd.DataFrame, train_months: tuple[str, ...]) -> pd.DataF
     return pd.DataFrame(rows, columns=["month", "model_age", "auc"])
 
 
+def plot_auc_by_age(auc_table: pd.DataFrame) -> None:
+    """Line plot of ``auc_table`` (``monthly_auc``): the AUC against the model's age, months as labels."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.plot(auc_table["model_age"], auc_table["auc"], marker="o")
+    ax.set_xticks(auc_table["model_age"], auc_table["month"], rotation=45)
+    ax.set_ylabel("AUC of the reference model")
+    ax.set_title("The model gets worse as it ages")
+    fig.tight_layout()
+
+
+# --- Q4: profit and accuracy by threshold -------------------------------------------------------------
+
+def plot_profit_and_accuracy(curves: pd.DataFrame, month: str) -> None:
+    """Profit (left axis, kEUR) and accuracy (right axis) of ``curves`` (``threshold_curves``) by threshold."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.plot(curves.index, curves["profit"] / 1_000, label="profit (kEUR)")
+    ax.set_xlabel("approval threshold on p_default")
+    ax.set_ylabel(f"profit in {month} (kEUR)")
+    twin = ax.twinx()
+    twin.plot(curves.index, curves["accuracy"], color="tab:orange", label="accuracy")
+    twin.set_ylabel("accuracy")
+    fig.legend(loc="lower center", ncol=2)
+    fig.tight_layout()
+
+
 # --- Q5: the team's responsibility matrix -------------------------------------------------------------
 
 #: The roles of the lender's credit-model team (``mlops_course.lender.ROLES``, the titles of lesson 2).

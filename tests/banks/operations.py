@@ -94,14 +94,9 @@ def decay_per_month(auc_by_age):
     return float(-100 * slope)
 
 
-def decay_without(auc_table, month):
-    """The decay of ``auc_table``'s AUC by model age, with the rows of ``month`` left out."""
-    bad_ages = auc_table.loc[auc_table["month"] == month, "model_age"]
-    return decay_per_month(auc_table.set_index("model_age")["auc"].drop(bad_ages))
-
-
 events = load_loans_manifest()["events"]
-measured_decay = decay_without(auc_table, events["data_quality_incident"]["month"])
+bad_age = auc_table.loc[auc_table["month"] == events["data_quality_incident"]["month"], "model_age"].item()
+measured_decay = decay_per_month(auc_table.set_index("model_age")["auc"].drop(bad_age))
 ''',
     # Algebra rearranged.
     "q3_2_monthly_cost": '''
@@ -257,12 +252,7 @@ def decay_per_month(auc_by_age):
     return -np.polyfit(auc_by_age.index.to_numpy(dtype=float), auc_by_age.to_numpy(dtype=float), 1)[0]
 
 
-def decay_without(auc_table, month):
-    """The decay of ``auc_table``'s AUC by model age, with the rows of ``month`` left out."""
-    return decay_per_month(auc_table[auc_table["month"] != month].set_index("model_age")["auc"])
-
-
-measured_decay = decay_without(auc_table, "2024-07")
+measured_decay = decay_per_month(auc_table[auc_table["month"] != "2024-07"].set_index("model_age")["auc"])
 ''',
     # The continuous approximation interval / 2 instead of (interval - 1) / 2.
     "q3_2_monthly_cost": '''
@@ -409,12 +399,8 @@ def decay_per_month(auc_by_age):
     return -100 * np.polyfit(np.arange(len(auc_by_age)), auc_by_age.to_numpy(dtype=float), 1)[0]
 
 
-def decay_without(auc_table, month):
-    """The decay of ``auc_table``'s AUC by model age, with the rows of ``month`` left out."""
-    return decay_per_month(auc_table[auc_table["month"] != month].set_index("model_age")["auc"])
-
-
-measured_decay = decay_without(auc_table, load_loans_manifest()["events"]["data_quality_incident"]["month"])
+kept = auc_table[auc_table["month"] != load_loans_manifest()["events"]["data_quality_incident"]["month"]]
+measured_decay = decay_per_month(kept.set_index("model_age")["auc"])
 ''',
     # The retraining cost is not spread over the interval.
     "q3_2_monthly_cost": '''
@@ -566,13 +552,8 @@ def decay_per_month(auc_by_age):
     return -100 * (auc_by_age.iloc[-1] - auc_by_age.iloc[0]) / (ages[-1] - ages[0])
 
 
-def decay_without(auc_table, month):
-    """The decay of ``auc_table``'s AUC by model age, with the rows of ``month`` left out."""
-    return decay_per_month(auc_table[auc_table["month"] != month].set_index("model_age")["auc"])
-
-
 incident = load_loans_manifest()["events"]["data_quality_incident"]["month"]
-measured_decay = decay_without(auc_table, incident)
+measured_decay = decay_per_month(auc_table[auc_table["month"] != incident].set_index("model_age")["auc"])
 ''',
     # No check of the interval: 0 raises ZeroDivisionError, not ValueError.
     "q3_2_monthly_cost": '''
@@ -834,13 +815,9 @@ def decay_per_month(auc_by_age):
     return -100.0 * fit.slope
 
 
-def decay_without(auc_table, month):
-    """The decay of ``auc_table``'s AUC by model age, with the rows of ``month`` left out."""
-    kept = auc_table.query("month != @month")
-    return decay_per_month(pd.Series(kept["auc"].to_numpy(), index=kept["model_age"].to_numpy()))
-
-
-measured_decay = decay_without(auc_table, load_loans_manifest()["events"]["data_quality_incident"]["month"])
+month = load_loans_manifest()["events"]["data_quality_incident"]["month"]
+kept = auc_table.query("month != @month")
+measured_decay = decay_per_month(pd.Series(kept["auc"].to_numpy(), index=kept["model_age"].to_numpy()))
 ''',
     # The months of one cycle averaged explicitly.
     "q3_2_monthly_cost": '''
@@ -990,20 +967,15 @@ def expected_annual_loss(scenario, with_fallback):
     yearly = s["incidents_per_year"] * (s["hours_per_incident"] * per_hour + s["cost_per_incident"])
     return yearly + (s["fallback_cost_per_year"] if with_fallback else 0.0)
 ''',
-    # Leaves out the course's incident month whatever month it is given.
+    # A right function, but measured_decay written down as a number: it does not follow other data.
     "q3_1_decay": '''
 def decay_per_month(auc_by_age):
     """AUC points lost per month of model age: -100 times the slope of a least-squares line."""
     return -100 * np.polyfit(auc_by_age.index.to_numpy(dtype=float), auc_by_age.to_numpy(dtype=float), 1)[0]
 
 
-def decay_without(auc_table, month):
-    """The decay of ``auc_table``'s AUC by model age, with the rows of ``month`` left out."""
-    kept = auc_table[auc_table["month"] != "2024-07"]
-    return decay_per_month(kept.set_index("model_age")["auc"])
-
-
-measured_decay = decay_without(auc_table, "2024-07")
+# computed once, then written down (as if copied from a printout or a classmate)
+measured_decay = 0.9226
 ''',
     # Checks for intervals of 0 or less only: half a month passes.
     "q3_2_monthly_cost": '''
@@ -1110,12 +1082,8 @@ def decay_per_month(auc_by_age):
     return -100 * auc_by_age.sort_index().diff().mean()
 
 
-def decay_without(auc_table, month):
-    """The decay of ``auc_table``'s AUC by model age, with the rows of ``month`` left out."""
-    return decay_per_month(auc_table[auc_table["month"] != month].set_index("model_age")["auc"])
-
-
-measured_decay = decay_without(auc_table, load_loans_manifest()["events"]["data_quality_incident"]["month"])
+kept = auc_table[auc_table["month"] != load_loans_manifest()["events"]["data_quality_incident"]["month"]]
+measured_decay = decay_per_month(kept.set_index("model_age")["auc"])
 ''',
     # The average loss without the halving: the loss of the last month of the cycle.
     "q3_2_monthly_cost": '''
@@ -1259,13 +1227,36 @@ def raci_violations(matrix):
 ''',
 }
 
+# Answers that change the set-up's values instead of answering about them: the tests take what they need from the
+# course's module, so a shortened register or a team matrix repaired in place does not pass.
+REBINDS = {
+    # Keeps only the risks it is sure of, then classifies "every risk of the register".
+    "q1_1_classify": """
+register = register[register["risk_id"] <= "R06"]
+risk_categories = {
+    "R01": "not_available", "R02": "not_available", "R03": "quality_deteriorating",
+    "R04": "quality_deteriorating", "R05": "maintenance", "R06": "maintenance",
+}
+""",
+    # Repairs the team matrix itself and calls it the copy.
+    "q5_2_fixed_raci": """
+team.loc["Choose decision threshold", "Data scientist"] = "R"
+team.loc["Review fairness and compliance", "Risk & compliance"] = "A"
+team.loc["Monitor in production", "ML/MLOps engineer"] = "A/R"
+team.loc["Respond to incidents", "ML/MLOps engineer"] = "R"
+fixed_raci = team
+""",
+}
+
 _METHODS_ZERO = {cell: 0 for cell in _ZERO if not cell.startswith(("q1_1", "q7_", "q8_"))}
 
 SUBMISSIONS.update({"correct_more": CORRECT_MORE, "wrong_methods": WRONG_METHODS, "wrong_more": WRONG_MORE,
-                    "partly_right": PARTLY_RIGHT, "changes_team": CHANGES_TEAM})
+                    "partly_right": PARTLY_RIGHT, "changes_team": CHANGES_TEAM,
+                    "rebinds": REBINDS})
 EXPECTED.update({
     "correct_more": {},
     "changes_team": {"q5_1_raci_tests": 0, "q5_2_fixed_raci_tests": 0},
+    "rebinds": {"q1_1_classify_tests": 0, "q5_2_fixed_raci_tests": 0},
     "wrong_methods": {cell: 0 for cell in _METHODS_ZERO if not cell.startswith("q5_1")},
     "wrong_more": _METHODS_ZERO,
     "partly_right": {"q1_1_classify_tests": 2.75, "q3_3_best_interval_tests": 0, "q7_1_google_tests": 1.67,
