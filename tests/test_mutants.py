@@ -168,7 +168,9 @@ def test_list_mode_prints_every_mutant_without_a_kernel(repo_root, capsys):
 
 SETUP = "import os\ndata = [3, 1, 2]"
 DOUBLE = "def double(x):\n    ### BEGIN SOLUTION\n    return x * 2\n    ### END SOLUTION"
-DOUBLE_TESTS = "assert double(2) == 4, 'double(2) is 4'"  # x + 2 also gives 4: a survivor
+DOUBLE_TESTS = ("assert double(2) == 4, 'double(2) is 4'\n"  # x + 2 also gives 4: a survivor
+                # tests may look for the answer cell in the kernel's input history, as under nbgrader
+                "assert any('def double' in s for s in get_ipython().history_manager.input_hist_raw)")
 COUNT = ("def countdown(n):\n    ### BEGIN SOLUTION\n    steps = 0\n    while n > 0:\n        n -= 1\n"
          "        steps += 1\n    return steps\n    ### END SOLUTION")
 COUNT_TESTS = "assert countdown(3) == 3"

@@ -84,11 +84,13 @@ class Kernel:
         env = {**os.environ, "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         self.km = KernelManager(kernel_name=self.kernel_name)
         # the kernel's own log (a notice about unencrypted local TCP) would only clutter the report
-        self.km.start_kernel(cwd=self.cwd, env=env, stderr=subprocess.DEVNULL)
+        # (and its input history stays in memory: no history database shared with other kernels)
+        self.km.start_kernel(cwd=self.cwd, env=env, stderr=subprocess.DEVNULL,
+                             extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=120)
-        self.run(_FINGERPRINT, timeout=60)
+        self.run(_FINGERPRINT, timeout=60, history=False)
 
     def restart(self):
         """A fresh kernel (the caller replays the notebook)."""
@@ -103,11 +105,15 @@ class Kernel:
             if self.km.is_alive():
                 self.km.shutdown_kernel(now=True)
 
-    def run(self, code: str, timeout: float) -> CellRun:
-        """Execute ``code`` and collect its outputs until the kernel is idle again, or ``timeout`` passes."""
+    def run(self, code: str, timeout: float, history: bool = True) -> CellRun:
+        """Execute ``code`` and collect its outputs until the kernel is idle again, or ``timeout`` passes.
+
+        A notebook cell goes into the kernel's input history, as under nbgrader (a test may read it to find
+        the answer cell); the runner's own code (``history=False``) does not.
+        """
         result = CellRun()
         start = time.monotonic()
-        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False)
+        msg_id = self.kc.execute(code, store_history=history, allow_stdin=False)
         deadline = start + timeout
         interrupted = False
         while True:
@@ -154,7 +160,7 @@ class Kernel:
 
     def fingerprint(self, skip: set[str]) -> dict[str, str] | None:
         """{name: hash} of the notebook's data values; None if the kernel could not tell."""
-        run = self.run(f"print(repr(_mutants_fingerprint({sorted(skip)!r})))", timeout=120)
+        run = self.run(f"print(repr(_mutants_fingerprint({sorted(skip)!r})))", timeout=120, history=False)
         text = "".join(o.get("text", "") for o in run.outputs if o.output_type == "stream" and o.name == "stdout")
         try:
             import ast

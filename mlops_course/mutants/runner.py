@@ -106,7 +106,8 @@ class Runner:
         deadline = time.monotonic() + budget
         why, killed, broken = "survived", False, False
         if question.fresh_names:
-            self.kernel.run(f"for _mutants_name in {sorted(question.fresh_names)!r}: globals().pop(_mutants_name, None)", 30)
+            self.kernel.run(f"for _mutants_name in {sorted(question.fresh_names)!r}: globals().pop(_mutants_name, None)", 30,
+                            history=False)
         for index in question.run:
             code = mutant.source if index == question.answer else self._code(index)
             run = self.kernel.run(code, timeout=max(1.0, deadline - time.monotonic()))
