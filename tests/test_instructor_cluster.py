@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from types import SimpleNamespace
 
+import nbformat
 import psutil
 import pytest
 
@@ -40,7 +41,7 @@ def _hand_in(course: Course, notebooks: dict) -> None:
     for name, nb in notebooks.items():
         folder = course.submitted / name.replace("_", "-") / "fixture"
         folder.mkdir(parents=True)
-        (folder / "fixture.ipynb").write_text(__import__("nbformat").writes(nb))
+        (folder / "fixture.ipynb").write_text(nbformat.writes(nb))
 
 
 def _marked(process: psutil.Process) -> bool:

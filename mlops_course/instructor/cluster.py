@@ -248,7 +248,7 @@ def _merge(course, task: Task, future, seconds: float, bar: ProgressBar) -> Resu
     task.workspace.mkdir(parents=True, exist_ok=True)
     try:
         outcome = future.result()
-    except (Exception, CancelledError) as error:  # the worker side failed or died: a FAILED record, never a stopped batch
+    except (Exception, CancelledError) as error:  # failed or lost on the cluster: a FAILED record, the batch goes on
         result = Result(task.student, task.assignment, status=FAILED, reasons=[failure_reason(error)],
                         input_hash=task.input_hash if _is_killed_worker(error) else "")
         task.result_file.write_text(result.to_json())
