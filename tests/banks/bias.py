@@ -18,7 +18,8 @@
   mishandled, empty rates reported as 0, a category that never occurs given a row, a normal approximation
   instead of the bootstrap, missing values imputed, the caller's data sorted in place, weights out of row
   order, one cut-off for everybody, a percentile read as a share, and the race screen measured against the
-  overall rate or on the labels (Q8 gives partial credit: one item of four wrong costs 0.75 points).
+  overall rate or on the labels (Q8 gives partial credit: one item of four wrong costs 0.75 points); one
+  function also writes an error message to stderr, which still fails its test cell.
 - ``duck_typed`` answers with objects that claim to equal any expected value: no points for those questions.
 """
 
@@ -909,6 +910,9 @@ def label_vs_decision_gaps(y_true, y_pred, groups):
     base = frame.groupby("group")["y"].mean()
     selected = frame.groupby("group")["yhat"].mean()
     base_rate_gap, decision_gap = base.max() - base.min(), selected.max() - selected.min()
+    if len(base) > 2:
+        import warnings
+        warnings.warn("more than two groups: the gaps are the highest minus the lowest", UserWarning)
     return {"amplifies": bool(decision_gap > base_rate_gap), "decision_gap": decision_gap, "base_rate_gap": base_rate_gap,
             "groups": len(base)}
 
@@ -1159,7 +1163,18 @@ SUBMISSIONS["wrong_e"] = {
     "q7_4_policy_report": WRONG_REPORT_BY_LABEL,
     "q8_adult": WRONG_ADULT_RACE_ON_LABELS,
 }
+# Not a method mistake but nbgrader's rule, which stays: text a cell writes to stderr itself (an error message)
+# fails the cell, while warnings are printed as notes on stdout.
+WRONG_REPORT_ERROR_ON_STDERR = REPORT_TEMPLATE.replace(
+    '    return {"dp_ratio": RATIO,',
+    '    if (rates == 0).any():\n'
+    '        import sys\n'
+    '        print("error: a group has no approvals", file=sys.stderr)\n'
+    '    return {"dp_ratio": RATIO,').replace("RATIO", "rates.min() / rates.max()").replace(
+    "PROFIT_EXPR", "float(profit.mean())").replace("LABEL", '"good_payer"')
+
 SUBMISSIONS["wrong_f"] = {
+    "q7_4_policy_report": WRONG_REPORT_ERROR_ON_STDERR,
     "q1_group_metrics": WRONG_GROUP_METRICS_UNOBSERVED,
     "q3_1_four_fifths": WRONG_SCREEN_BY_LABEL,
     "q6_1_bootstrap": WRONG_BOOTSTRAP_SORTS_INPUT,
@@ -1172,6 +1187,7 @@ _LOSES_EVERYTHING = {
 EXPECTED["wrong_d"] = {**_LOSES_EVERYTHING, "q1_selection_tests": 0, "q1_error_rates_tests": 0,
                        "q2_1_odds_tests": 0, "q8_adult_tests": 2.25}
 EXPECTED["wrong_e"] = {**_LOSES_EVERYTHING, "q1_error_rates_tests": 0, "q2_1_odds_tests": 0, "q8_adult_tests": 2.25}
-EXPECTED["wrong_f"] = {"q1_selection_tests": 0, "q3_1_four_fifths_tests": 0, "q6_1_bootstrap_tests": 0}
+EXPECTED["wrong_f"] = {"q1_selection_tests": 0, "q3_1_four_fifths_tests": 0, "q6_1_bootstrap_tests": 0,
+                       "q7_4_policy_report_tests": 0}
 EXPECTED["wrong_a"]["q8_adult_tests"] = 0.75  # label and decision swapped: the sex items wrong, the race screen right
 EXPECTED["wrong_b"]["q8_adult_tests"] = 2.25  # only the parity ratio inverted
