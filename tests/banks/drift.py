@@ -4,9 +4,13 @@ The wrong answers are the common drift mistakes of METHODS.md (equal-width bins,
 current sample, no epsilon, swapped reference and current, ``p > 0.05`` read as drift, the training months as
 reference, forgotten unseen categories, percentages or shares where counts belong, a p-value compared on a
 distance's scale) and realistic slips (missing values counted as out of range, cells counted instead of rows,
-a one-month blip taken for lasting drift, 1 - AUC). Each wrong submission carries several mistakes in
-different questions at once. Where a later answer would build on a wrong earlier function, the submission
-gives that later answer in a correct, self-contained form, so only the intended question loses its points.
+a one-month blip taken for lasting drift, the AUC of the training months), near misses (a value on a cut point
+or a threshold, an ignored argument), answers copied from the manifest, functions that change their arguments,
+and an error logged to stderr. Each wrong submission carries several mistakes in different questions at once.
+Where a later answer would build on a wrong earlier function, the submission gives that later answer in a
+correct, self-contained form, so only the intended question loses its points.
+Correct answers include ones that make pandas or numpy warn (printed as notes, no point lost) and months labelled
+as Period or Timestamp.
 ``duck_typed`` answers with objects that claim to equal any expected value: no points for those questions.
 """
 
@@ -35,74 +39,40 @@ def _psi_cat(reference, current):
     return _psi_shares(r.reindex(labels, fill_value=0).to_numpy(), c.reindex(labels, fill_value=0).to_numpy())
 '''
 
-# Q6.3 without any earlier answer: own AUC, own input PSI.
-_CONCEPT_DRIFT_SELF_CONTAINED = _OWN_PSI + '''
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    for month in auc_by_month.index:
-        inputs = report[report["month"] == month]
-        if auc_by_month[month] < reference_auc - drop and (inputs["psi"] < psi_limit).all():
-            return month
-    return None
-
-
-_ref_auc = roc_auc_score(reference["default"], reference["p_default"])
-_aucs = pd.Series({m: roc_auc_score(b["default"], b["p_default"]) for m, b in batches.items()})
-_own_report = pd.DataFrame([{"month": m, "feature": f,
-                             "psi": (_psi_num if f in NUMERIC_FEATURES else _psi_cat)(reference[f], b[f])}
-                            for m, b in batches.items() for f in FEATURES])
-concept_drift_month = concept_drift_start(_aucs, _ref_auc, _own_report)
-'''
-
 # Q3.2 without drift_test, psi_numeric or psi_categorical.
 _DRIFT_TABLE_SELF_CONTAINED = _OWN_PSI + '''
-def drift_report(reference, batches):
-    records = []
-    for month, batch in batches.items():
-        for feature in FEATURES:
-            r, c = reference[feature].dropna(), batch[feature].dropna()
-            if feature in NUMERIC_FEATURES:
-                result, test, psi = stats.ks_2samp(r, c), "ks", _psi_num(r, c)
-            else:
-                values = pd.concat([r, c], ignore_index=True).astype(str)
-                table = pd.crosstab(values, np.r_[np.zeros(len(r)), np.ones(len(c))])
-                result, test, psi = stats.chi2_contingency(table.T.to_numpy()), "chi2", _psi_cat(r, c)
-            records.append({"month": month, "feature": feature, "test": test, "statistic": float(result.statistic),
-                            "p_value": float(result.pvalue), "psi": psi, "drift": result.pvalue < 0.05})
-    return pd.DataFrame(records)
-
-
-drift_table = drift_report(reference, batches)
+records = []
+for month, batch in batches.items():
+    for feature in FEATURES:
+        r, c = reference[feature].dropna(), batch[feature].dropna()
+        if feature in NUMERIC_FEATURES:
+            result, test, psi = stats.ks_2samp(r, c), "ks", _psi_num(r, c)
+        else:
+            values = pd.concat([r, c], ignore_index=True).astype(str)
+            table = pd.crosstab(values, np.r_[np.zeros(len(r)), np.ones(len(c))])
+            result, test, psi = stats.chi2_contingency(table.T.to_numpy()), "chi2", _psi_cat(r, c)
+        records.append({"month": month, "feature": feature, "test": test, "statistic": float(result.statistic),
+                        "p_value": float(result.pvalue), "psi": psi, "drift": result.pvalue < 0.05})
+drift_table = pd.DataFrame(records)
 '''
 
 # Q5.2 without quality_checks.
 _INCIDENT_SELF_CONTAINED = '''
-def _outside(frame, valid_ranges):
+def _outside(frame):
     bad = pd.Series(False, index=frame.index)
-    for column, (low, high) in valid_ranges.items():
+    for column, (low, high) in VALID_RANGES.items():
         bad |= frame[column].notna() & ~frame[column].between(low, high)
     return bad
 
 
-def _missing_share(frame, columns):
-    return float(frame[columns].isna().mean().max())
-
-
 quality_by_month = pd.DataFrame(
-    [{"out_of_range_rows": int(_outside(b, VALID_RANGES).sum()),
-      "unseen_category_rows": int((b["channel"].notna() & ~b["channel"].isin(reference["channel"].dropna().unique())).sum()),
-      "max_missing_share": _missing_share(b, list(VALID_RANGES) + list(CATEGORICAL_FEATURES))}
+    [{"out_of_range_rows": int(_outside(b).sum()),
+      "unseen_category_rows": int((~b["channel"].isin(reference["channel"].dropna().unique())).sum()),
+      "max_missing_share": float(b[list(VALID_RANGES) + list(CATEGORICAL_FEATURES)].isna().mean().max())}
      for b in batches.values()], index=list(batches))
-
-
-def find_incident(batches, reference, valid_ranges, categorical):
-    for month, batch in batches.items():
-        bad = _outside(batch, valid_ranges)
-        if bad.any() or _missing_share(batch, list(valid_ranges) + list(categorical)) > 0.05:
-            return month, set(batch.loc[bad, "application_id"])
-    return None, set()
-
-
-incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
+incident_month = next(m for m, row in quality_by_month.iterrows()
+                      if row["out_of_range_rows"] > 0 or row["max_missing_share"] > 0.05)
+incident_ids = set(batches[incident_month].loc[_outside(batches[incident_month]), "application_id"])
 '''
 
 # ---- correct, but different from the model solution ------------------------------------------------------
@@ -148,24 +118,20 @@ def drift_test(reference, current):
     statistic, p_value, _, _ = stats.chi2_contingency(table)
     return ("chi2", float(statistic), float(p_value))
 ''',
-    # features in the outer loop, months inside, one frame per feature
+        # features in the outer loop, months inside, one frame per feature
     "q3_2_drift_table": '''
-def drift_report(reference, batches):
-    parts = []
-    for feature in FEATURES:
-        psi_of = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
-        results = {month: drift_test(reference[feature], batch[feature]) for month, batch in batches.items()}
-        parts.append(pd.DataFrame({
-            "month": list(results), "feature": feature,
-            "test": [r[0] for r in results.values()], "statistic": [r[1] for r in results.values()],
-            "p_value": [r[2] for r in results.values()],
-            "psi": [psi_of(reference[feature], batches[m][feature]) for m in results],
-        }))
-    report = pd.concat(parts, ignore_index=True).sort_values(["month", "feature"])
-    return report.assign(drift=lambda t: t["p_value"] < 0.05)
-
-
-drift_table = drift_report(reference, batches)
+parts = []
+for feature in FEATURES:
+    psi_of = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
+    results = {month: drift_test(reference[feature], batch[feature]) for month, batch in batches.items()}
+    parts.append(pd.DataFrame({
+        "month": list(results), "feature": feature,
+        "test": [r[0] for r in results.values()], "statistic": [r[1] for r in results.values()],
+        "p_value": [r[2] for r in results.values()],
+        "psi": [psi_of(reference[feature], batches[m][feature]) for m in results],
+    }))
+drift_table = pd.concat(parts, ignore_index=True).sort_values(["month", "feature"])
+drift_table = drift_table.assign(drift=lambda t: t["p_value"] < 0.05)
 ''',
     # vectorised: a flag lasts when every flag from it to the end is True
     "q4_lasting_drift": '''
@@ -193,30 +159,20 @@ def quality_checks(batch, reference, valid_ranges, categorical):
     return {"out_of_range_rows": int(out_of_range.sum()), "unseen_category_rows": int(unseen.sum()),
             "max_missing_share": float(max(shares))}
 ''',
-    # a list of records; the incident found with boolean masks, rows by numpy
+        # a list of records; the incident found by the missing-share rule, rows by a query
     "q5_2_incident": '''
 records = []
 for month, batch in batches.items():
     records.append({"month": month, **quality_checks(batch, reference, VALID_RANGES, list(CATEGORICAL_FEATURES))})
 quality_by_month = pd.DataFrame(records).set_index("month")
-
-
-def find_incident(batches, reference, valid_ranges, categorical):
-    table = pd.DataFrame.from_dict(
-        {m: quality_checks(b, reference, valid_ranges, categorical) for m, b in batches.items()}, orient="index")
-    broken = table.index[(table["out_of_range_rows"] > 0) | (table["max_missing_share"] > 0.05)]
-    if len(broken) == 0:
-        return None, set()
-    month = broken[0]
-    rows = batches[month]
-    bad = np.zeros(len(rows), dtype=bool)
-    for column, (low, high) in valid_ranges.items():
-        values = rows[column].to_numpy(dtype=float)
-        bad |= (values < low) | (values > high)
-    return month, set(rows["application_id"].to_numpy()[bad].tolist())
-
-
-incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
+rule = quality_by_month.query("out_of_range_rows > 0 or max_missing_share > 0.05")
+incident_month = str(rule.index.min())
+month_rows = loans[loans["month_key"] == incident_month]
+bad = np.zeros(len(month_rows), dtype=bool)
+for column, (low, high) in VALID_RANGES.items():
+    values = month_rows[column].to_numpy(dtype=float)
+    bad |= (values < low) | (values > high)
+incident_ids = set(month_rows["application_id"].to_numpy()[bad].tolist())
 ''',
     # groupby on the whole frame instead of the batches dictionary
     "q6_1_score_psi": '''
@@ -230,26 +186,22 @@ monitored = loans[loans["month_key"].isin(MONITORED_MONTHS)]
 auc_by_month = monitored.groupby("month_key").apply(lambda b: roc_auc_score(b["default"], b["p_default"]),
                                                    include_groups=False)
 ''',
-    # a pivot of the report, months aligned by label; the month by a loop
+        # a plain loop over the months
     "q6_3_concept_drift": '''
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    psi = report.pivot_table(index="month", columns="feature", values="psi").max(axis=1).reindex(auc_by_month.index)
-    hits = auc_by_month.index[(auc_by_month < reference_auc - drop).to_numpy() & (psi < psi_limit).to_numpy()]
-    return hits[0] if len(hits) else None
-
-
-concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
+concept_drift_month = None
+for month in MONITORED_MONTHS:
+    inputs = drift_table[drift_table["month"] == month]
+    if auc_by_month[month] < reference_auc - 0.05 and inputs["psi"].max() < 0.10:
+        concept_drift_month = month
+        break
 ''',
-    "q7_1_sample_size": '''
-def significance(reference_sample, current_sample):
-    statistic, p = stats.ks_2samp(reference_sample, current_sample)
-    psi = psi_numeric(reference_sample, current_sample)
-    return dict(p_value=float(p), psi=psi, significant=bool(p < 0.05), material=bool(psi >= 0.1))
-
-
+        "q7_1_sample_size": '''
 records = []
 for n in [500, 5000, 50000]:
-    records.append({"n": n, **significance(*shifted_samples(n))})
+    a, b = shifted_samples(n)
+    p = stats.ks_2samp(a, b).pvalue
+    psi = psi_numeric(a, b)
+    records.append({"n": n, "p_value": p, "psi": psi, "significant": p < 0.05, "material": psi >= 0.1})
 significance_table = pd.DataFrame(records).set_index("n")
 ''',
     "q7_2_multiple_testing": '''
@@ -315,12 +267,11 @@ def quality_checks(batch, reference, valid_ranges, categorical):
             "max_missing_share": float(batch[list(valid_ranges) + list(categorical)].isna().mean().max())}
 ''',
     "q5_2_incident": _INCIDENT_SELF_CONTAINED,
-    # AUC of the approval decision, not of the score
+    # rounded to two decimals, as in a slide
     "q6_2_auc": '''
-reference_auc = roc_auc_score(reference["default"], ~reference["approved"])
-auc_by_month = pd.Series({m: roc_auc_score(b["default"], ~b["approved"]) for m, b in batches.items()})
+reference_auc = round(roc_auc_score(reference["default"], reference["p_default"]), 2)
+auc_by_month = pd.Series({m: roc_auc_score(bt["default"], bt["p_default"]) for m, bt in batches.items()}).round(2)
 ''',
-    "q6_3_concept_drift": _CONCEPT_DRIFT_SELF_CONTAINED,
     # probabilities of false alarms added up
     "q7_2_multiple_testing": '''
 def multiple_testing(k, alpha=0.05):
@@ -366,21 +317,17 @@ def drift_test(reference, current):
     result = stats.chi2_contingency(counts.T.to_numpy())
     return "chi2", float(result.statistic), float(result.pvalue)
 ''',
-    # a large p-value read as drift
+        # a large p-value read as drift
     "q3_2_drift_table": '''
-def drift_report(reference, batches):
-    rows = []
-    for month, batch in batches.items():
-        for feature in FEATURES:
-            test, statistic, p_value = drift_test(reference[feature], batch[feature])
-            psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
-            rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
-                         "p_value": p_value, "psi": psi(reference[feature], batch[feature]),
-                         "drift": p_value > 0.05})
-    return pd.DataFrame(rows)
-
-
-drift_table = drift_report(reference, batches)
+rows = []
+for month, batch in batches.items():
+    for feature in FEATURES:
+        test, statistic, p_value = drift_test(reference[feature], batch[feature])
+        psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
+        rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
+                     "p_value": p_value, "psi": psi(reference[feature], batch[feature])})
+drift_table = pd.DataFrame(rows)
+drift_table["drift"] = drift_table["p_value"] > 0.05
 ''',
     # cells counted instead of rows
     "q5_1_quality_checks": '''
@@ -395,25 +342,19 @@ def quality_checks(batch, reference, valid_ranges, categorical):
 training = loans[loans["month_key"].isin(["2024-01", "2024-02"])]
 score_psi = pd.Series({m: psi_numeric(training["p_default"], b["p_default"]) for m, b in batches.items()})
 ''',
-    # the first AUC drop, without checking that the inputs are stable
+        # the first AUC drop, without checking that the inputs are stable
     "q6_3_concept_drift": '''
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    dropped = auc_by_month.index[auc_by_month < reference_auc - drop]
-    return dropped[0] if len(dropped) else None
-
-
-concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
+concept_drift_month = auc_by_month.index[auc_by_month < reference_auc - 0.05][0]
 ''',
-    # p > 0.05 read as significant
+        # p > 0.05 read as significant
     "q7_1_sample_size": '''
-def significance(reference_sample, current_sample):
-    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
-    psi = psi_numeric(reference_sample, current_sample)
-    return {"p_value": p_value, "psi": psi, "significant": p_value > 0.05, "material": psi >= 0.10}
-
-
-significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
-                                            orient="index")
+rows = {}
+for n in (500, 5_000, 50_000):
+    ref_sample, cur_sample = shifted_samples(n)
+    rows[n] = {"p_value": stats.ks_2samp(ref_sample, cur_sample).pvalue, "psi": psi_numeric(ref_sample, cur_sample)}
+significance_table = pd.DataFrame.from_dict(rows, orient="index")
+significance_table["significant"] = significance_table["p_value"] > 0.05
+significance_table["material"] = significance_table["psi"] >= 0.10
 ''',
 }
 
@@ -458,30 +399,22 @@ def lasting_drift_start(flags):
 
 first_drift_month = lasting_drift_start(drift_table.pivot(index="month", columns="feature", values="drift"))
 ''',
-    # the month with the largest loan-amount PSI taken for the incident
+        # the month with the largest drift taken for the incident
     "q5_2_incident": '''
 quality_by_month = pd.DataFrame.from_dict(
     {month: quality_checks(batch, reference, VALID_RANGES, CATEGORICAL_FEATURES) for month, batch in batches.items()},
     orient="index")
-
-
-def find_incident(batches, reference, valid_ranges, categorical):
-    column = next(iter(valid_ranges))
-    month = max(batches, key=lambda m: psi_numeric(reference[column], batches[m][column]))
-    batch = batches[month]
-    outside = pd.concat([(batch[c] < low) | (batch[c] > high) for c, (low, high) in valid_ranges.items()], axis=1)
-    return month, set(batch.loc[outside.any(axis=1), "application_id"])
-
-
-incident_month, incident_ids = find_incident(batches, reference, {"loan_amount": VALID_RANGES["loan_amount"],
-                                                                  **VALID_RANGES}, CATEGORICAL_FEATURES)
+incident_month = drift_table.loc[drift_table["psi"].idxmax(), "month"]
+incident = batches[incident_month]
+outside = pd.concat([(incident[c] < low) | (incident[c] > high) for c, (low, high) in VALID_RANGES.items()], axis=1)
+incident_ids = set(incident.loc[outside.any(axis=1), "application_id"])
 ''',
-    # the probability of repaying scored against default: 1 - AUC
+    # the reference AUC measured on the training months, where the model was fitted
     "q6_2_auc": '''
-reference_auc = roc_auc_score(reference["default"], 1 - reference["p_default"])
-auc_by_month = pd.Series({m: roc_auc_score(b["default"], 1 - b["p_default"]) for m, b in batches.items()})
+_training = loans[loans["month_key"].isin(["2024-01", "2024-02"])]
+reference_auc = roc_auc_score(_training["default"], _training["p_default"])
+auc_by_month = pd.Series({m: roc_auc_score(bt["default"], bt["p_default"]) for m, bt in batches.items()})
 ''',
-    "q6_3_concept_drift": _CONCEPT_DRIFT_SELF_CONTAINED,
     # Bonferroni multiplies instead of dividing
     "q7_2_multiple_testing": '''
 def multiple_testing(k, alpha=0.05):
@@ -508,23 +441,18 @@ def psi_categorical(reference, current, epsilon=1e-4):
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(((c - r) * np.log(c / r)).sum())
 ''',
-    # the training months as reference (the reference argument ignored)
+        # the training months as reference
     "q3_2_drift_table": '''
-def drift_report(reference, batches):
-    training = loans[loans["month_key"].isin(["2024-01", "2024-02"])]
-    rows = []
-    for month, batch in batches.items():
-        for feature in FEATURES:
-            test, statistic, p_value = drift_test(training[feature], batch[feature])
-            psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
-            rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
-                         "p_value": p_value, "psi": psi(training[feature], batch[feature])})
-    report = pd.DataFrame(rows)
-    report["drift"] = report["p_value"] < 0.05
-    return report
-
-
-drift_table = drift_report(reference, batches)
+training = loans[loans["month_key"].isin(["2024-01", "2024-02"])]
+rows = []
+for month, batch in batches.items():
+    for feature in FEATURES:
+        test, statistic, p_value = drift_test(training[feature], batch[feature])
+        psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
+        rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
+                     "p_value": p_value, "psi": psi(training[feature], batch[feature])})
+drift_table = pd.DataFrame(rows)
+drift_table["drift"] = drift_table["p_value"] < 0.05
 ''',
     # "unseen" judged against the categories a category column lists, not the values the reference holds
     "q5_1_quality_checks": '''
@@ -537,50 +465,37 @@ def quality_checks(batch, reference, valid_ranges, categorical):
             "unseen_category_rows": int(unseen.any(axis=1).sum()),
             "max_missing_share": float(batch[list(valid_ranges) + list(categorical)].isna().mean().max())}
 ''',
-    # every row that fails any check, missing values included, instead of the rows out of range
+        # every row that fails any check, missing values included, instead of the rows out of range
     "q5_2_incident": '''
 quality_by_month = pd.DataFrame.from_dict(
     {month: quality_checks(batch, reference, VALID_RANGES, CATEGORICAL_FEATURES) for month, batch in batches.items()},
     orient="index")
-
-
-def find_incident(batches, reference, valid_ranges, categorical):
-    for month, batch in batches.items():
-        quality = quality_checks(batch, reference, valid_ranges, categorical)
-        if quality["out_of_range_rows"] > 0 or quality["max_missing_share"] > 0.05:
-            failing = pd.concat([~batch[c].between(low, high) for c, (low, high) in valid_ranges.items()], axis=1)
-            return month, set(batch.loc[failing.any(axis=1), "application_id"])
-    return None, set()
-
-
-incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
+broken = (quality_by_month["out_of_range_rows"] > 0) | (quality_by_month["max_missing_share"] > 0.05)
+incident_month = broken[broken].index[0]
+incident = batches[incident_month]
+failing = pd.concat([~incident[c].between(low, high) for c, (low, high) in VALID_RANGES.items()], axis=1)
+incident_ids = set(incident.loc[failing.any(axis=1), "application_id"])
 ''',
     # reference and current swapped
     "q6_1_score_psi": '''
 score_psi = pd.Series({m: psi_numeric(b["p_default"], reference["p_default"]) for m, b in batches.items()})
 ''',
-    # the test flags (p-values) used where the rule asks for the size of the change (PSI)
+        # the test flags (p-values) used where the rule asks for the size of the change (PSI)
     "q6_3_concept_drift": '''
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    smallest_p = report.groupby("month")["p_value"].min()
-    for month, auc in auc_by_month.items():
-        if auc < reference_auc - drop and smallest_p[month] >= 0.05:
-            return month
-    return None
-
-
-concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
+flagged_months = {month for month, batch in batches.items()
+                  if any(drift_test(reference[f], batch[f])[2] < 0.05 for f in FEATURES)}
+candidates = [m for m in auc_by_month.index if auc_by_month[m] < reference_auc - 0.05 and m not in flagged_months]
+concept_drift_month = candidates[0]
 ''',
-    # the PSI threshold applied to the p-value
+        # the PSI threshold applied to the p-value
     "q7_1_sample_size": '''
-def significance(reference_sample, current_sample):
-    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
-    return {"p_value": p_value, "psi": psi_numeric(reference_sample, current_sample), "significant": p_value < 0.05,
-            "material": p_value < 0.10}
-
-
-significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
-                                            orient="index")
+rows = {}
+for n in (500, 5_000, 50_000):
+    ref_sample, cur_sample = shifted_samples(n)
+    rows[n] = {"p_value": stats.ks_2samp(ref_sample, cur_sample).pvalue, "psi": psi_numeric(ref_sample, cur_sample)}
+significance_table = pd.DataFrame.from_dict(rows, orient="index")
+significance_table["significant"] = significance_table["p_value"] < 0.05
+significance_table["material"] = significance_table["p_value"] < 0.10
 ''',
     # each month against the previous month instead of the fixed reference
     "q8_1_flights_psi": '''
@@ -666,17 +581,16 @@ monitored = loans[loans["month_key"].isin(MONITORED_MONTHS)]
 auc_by_month = monitored.groupby("month")[["default", "p_default"]].apply(
     lambda b: roc_auc_score(b["default"], b["p_default"]))
 """,
-    # numpy booleans for the flags
+    # numpy booleans for the flags, a list of records
     "q7_1_sample_size": """
-def significance(reference_sample, current_sample):
-    result = stats.ks_2samp(reference_sample, current_sample)
-    psi = psi_numeric(reference_sample, current_sample)
-    return {"p_value": result.pvalue, "psi": psi, "significant": np.less(result.pvalue, 0.05),
-            "material": np.greater_equal(psi, 0.10)}
-
-
-significance_table = pd.DataFrame([significance(*shifted_samples(n)) for n in (500, 5000, 50000)],
-                                  index=[500, 5000, 50000])
+records = []
+for n in (500, 5000, 50000):
+    a, b = shifted_samples(n)
+    result = stats.ks_2samp(a, b)
+    psi = psi_numeric(a, b)
+    records.append({"p_value": result.pvalue, "psi": psi, "significant": np.less(result.pvalue, 0.05),
+                    "material": np.greater_equal(psi, 0.10)})
+significance_table = pd.DataFrame(records, index=[500, 5000, 50000])
 """,
     "q7_2_multiple_testing": """
 def multiple_testing(k, alpha=0.05):
@@ -692,19 +606,15 @@ flights_psi = pd.DataFrame({
     for column in ("temp", "dep_delay", "wind_speed")
 })
 """,
-    # months looked up by position after aligning the labels of Q6.2's Timestamp index
+    # months of Q6.2's Timestamp index turned into labels; a loop by position
     "q6_3_concept_drift": """
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    stable = report.groupby("month")["psi"].agg(lambda psi: bool((psi < psi_limit).all()))
-    for position in range(len(auc_by_month)):
-        month = auc_by_month.index[position]
-        if auc_by_month.iloc[position] < reference_auc - drop and stable.loc[month]:
-            return month
-    return None
-
-
-_aucs = auc_by_month.set_axis([m.strftime("%Y-%m") for m in auc_by_month.index])
-concept_drift_month = concept_drift_start(_aucs, reference_auc, drift_table)
+_labels = [m.strftime("%Y-%m") if hasattr(m, "strftime") else m for m in auc_by_month.index]
+stable = drift_table.groupby("month")["psi"].agg(lambda psi: bool((psi < 0.10).all()))
+concept_drift_month = None
+for position, month in enumerate(_labels):
+    if auc_by_month.iloc[position] < reference_auc - 0.05 and stable.loc[month]:
+        concept_drift_month = month
+        break
 """,
 }
 
@@ -771,47 +681,33 @@ first_drift_month = lasting_drift_start(
 quality_by_month = pd.DataFrame.from_dict(
     {month: quality_checks(batch, reference, VALID_RANGES, CATEGORICAL_FEATURES) for month, batch in batches.items()},
     orient="index")
-
-
-def find_incident(batches, reference, valid_ranges, categorical):
-    for month, batch in batches.items():
-        quality = quality_checks(batch, reference, valid_ranges, categorical)
-        if quality["out_of_range_rows"] > 0 or quality["max_missing_share"] >= 0.05:
-            outside = pd.concat([(batch[c] < low) | (batch[c] > high) for c, (low, high) in valid_ranges.items()],
-                                axis=1).any(axis=1)
-            return month, set(batch.loc[outside, "application_id"])
-    return None, set()
-
-
-incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
+broken = (quality_by_month["out_of_range_rows"] > 0) | (quality_by_month["max_missing_share"] >= 0.05)
+incident_month = broken[broken].index[0]
+incident = batches[incident_month]
+outside = pd.concat([(incident[c] < low) | (incident[c] > high) for c, (low, high) in VALID_RANGES.items()],
+                    axis=1).any(axis=1)
+incident_ids = set(incident.loc[outside, "application_id"])
 """,
     # rounded to four decimals, as in a report
     "q6_1_score_psi": """
 score_psi = pd.Series({month: round(psi_numeric(reference["p_default"], batch["p_default"]), 4)
                        for month, batch in batches.items()})
 """,
-    # "at least drop below" instead of "more than drop below"
+    # an input PSI of 0.10 taken as stable ("at most" instead of "below")
     "q6_3_concept_drift": """
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    largest_psi = report.groupby("month")["psi"].max()
-    for month, auc in auc_by_month.items():
-        if auc <= reference_auc - drop and largest_psi[month] < psi_limit:
-            return month
-    return None
-
-
-concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
+largest = drift_table.groupby("month")["psi"].max()
+concept_drift_month = next(m for m in auc_by_month.index
+                           if auc_by_month[m] < reference_auc - 0.05 and largest[m] <= 0.10)
 """,
     # significance at the 1 % level
     "q7_1_sample_size": """
-def significance(reference_sample, current_sample):
-    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
-    psi = psi_numeric(reference_sample, current_sample)
-    return {"p_value": p_value, "psi": psi, "significant": p_value < 0.01, "material": psi >= 0.10}
-
-
-significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
-                                            orient="index")
+rows = {}
+for n in (500, 5_000, 50_000):
+    ref_sample, cur_sample = shifted_samples(n)
+    rows[n] = {"p_value": stats.ks_2samp(ref_sample, cur_sample).pvalue, "psi": psi_numeric(ref_sample, cur_sample)}
+significance_table = pd.DataFrame.from_dict(rows, orient="index")
+significance_table["significant"] = significance_table["p_value"] < 0.01
+significance_table["material"] = significance_table["psi"] >= 0.10
 """,
     # alpha fixed at 0.05 in the chance of any false alarm
     "q7_2_multiple_testing": """
@@ -851,22 +747,19 @@ def psi_categorical(reference, current, epsilon=1e-4):
     c = c.reindex(categories, fill_value=0).replace(0, epsilon)
     return float(((c - r) * np.log(c / r)).sum())
 """,
-    # the batches of the notebook, not the ones given
+    # the numbers typed in from a printout of the report (here: read from the answer key)
     "q3_2_drift_table": """
-def drift_report(reference, given_batches):
-    rows = []
-    for month, batch in batches.items():
-        for feature in FEATURES:
-            test, statistic, p_value = drift_test(reference[feature], batch[feature])
-            psi = psi_numeric if feature in NUMERIC_FEATURES else psi_categorical
-            rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
-                         "p_value": p_value, "psi": psi(reference[feature], batch[feature])})
-    report = pd.DataFrame(rows)
-    report["drift"] = report["p_value"] < 0.05
-    return report
+from mlops_course.data import load_loans_manifest
 
-
-drift_table = drift_report(reference, batches)
+_key = load_loans_manifest()["psi_by_month"]
+rows = []
+for month, batch in batches.items():
+    for feature in FEATURES:
+        test, statistic, p_value = drift_test(reference[feature], batch[feature])
+        rows.append({"month": month, "feature": feature, "test": test, "statistic": statistic,
+                     "p_value": p_value, "psi": _key[month][feature]})
+drift_table = pd.DataFrame(rows)
+drift_table["drift"] = drift_table["p_value"] < 0.05
 """,
     # a helper column written into the caller's flag table
     "q4_lasting_drift": """
@@ -898,13 +791,9 @@ def quality_checks(batch, reference, valid_ranges, categorical):
     "q5_2_incident": _INCIDENT_SELF_CONTAINED + """
 from mlops_course.data import load_loans_manifest
 
-
-def find_incident(batches, reference, valid_ranges, categorical):
-    incident = load_loans_manifest()["events"]["data_quality_incident"]
-    return incident["month"], set(incident["amounts_in_cents"]["application_ids"])
-
-
-incident_month, incident_ids = find_incident(batches, reference, VALID_RANGES, CATEGORICAL_FEATURES)
+_incident = load_loans_manifest()["events"]["data_quality_incident"]
+incident_month = _incident["month"]
+incident_ids = set(_incident["amounts_in_cents"]["application_ids"])
 """,
     # the score PSI copied from the answer key
     "q6_1_score_psi": """
@@ -924,23 +813,17 @@ auc_by_month = pd.Series({m: _by_month[m]["auc"] for m in MONITORED_MONTHS})
     "q6_3_concept_drift": """
 from mlops_course.data import load_loans_manifest
 
-
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    return load_loans_manifest()["events"]["concept_drift"]["start_month"]
-
-
-concept_drift_month = concept_drift_start(auc_by_month, reference_auc, drift_table)
+concept_drift_month = load_loans_manifest()["events"]["concept_drift"]["start_month"]
 """,
     # "material" read as a major shift (0.25)
     "q7_1_sample_size": """
-def significance(reference_sample, current_sample):
-    p_value = float(stats.ks_2samp(reference_sample, current_sample).pvalue)
-    psi = psi_numeric(reference_sample, current_sample)
-    return {"p_value": p_value, "psi": psi, "significant": p_value < 0.05, "material": psi >= 0.25}
-
-
-significance_table = pd.DataFrame.from_dict({n: significance(*shifted_samples(n)) for n in (500, 5_000, 50_000)},
-                                            orient="index")
+rows = {}
+for n in (500, 5_000, 50_000):
+    ref_sample, cur_sample = shifted_samples(n)
+    rows[n] = {"p_value": stats.ks_2samp(ref_sample, cur_sample).pvalue, "psi": psi_numeric(ref_sample, cur_sample)}
+significance_table = pd.DataFrame.from_dict(rows, orient="index")
+significance_table["significant"] = significance_table["p_value"] < 0.05
+significance_table["material"] = significance_table["psi"] >= 0.25
 """,
     # an error logged to stderr for many tests: a real error message, which fails the cell
     "q7_2_multiple_testing": """
@@ -954,6 +837,101 @@ def multiple_testing(k, alpha=0.05):
 """,
 }
 
+# ---- more correct answers: counting by comparisons, numpy strings ------------------------------------------
+CORRECT_PLAIN = {
+    # a value's bin is the number of cut points strictly below it
+    "q1_psi_numeric": """
+def psi_numeric(reference, current, n_bins=10, epsilon=1e-4):
+    ref = np.array([float(x) for x in reference if not math.isnan(float(x))])
+    cur = np.array([float(x) for x in current if not math.isnan(float(x))])
+    cuts = np.quantile(ref, [i / n_bins for i in range(1, n_bins)])
+    total = 0.0
+    for b in range(n_bins):
+        r = np.mean((ref[:, None] > cuts[None, :]).sum(axis=1) == b) or epsilon
+        c = np.mean((cur[:, None] > cuts[None, :]).sum(axis=1) == b) or epsilon
+        total += (c - r) * math.log(c / r)
+    return float(total)
+""",
+    # the month returned as a numpy string
+    "q6_3_concept_drift": """
+worst = {month: group["psi"].max() for month, group in drift_table.groupby("month")}
+_hits = np.array([m for m in auc_by_month.index if auc_by_month[m] < reference_auc - 0.05 and worst[m] < 0.10])
+concept_drift_month = _hits[0]
+""",
+}
+
+# ---- more wrong answers: other tests, closed outer bins, other corrections ------------------------------------
+WRONG_OTHER = {
+    # bins from pd.qcut: the outer edges are the reference's minimum and maximum, not open
+    "q1_psi_numeric": """
+def psi_numeric(reference, current, n_bins=10, epsilon=1e-4):
+    reference = pd.Series(reference, dtype=float).dropna()
+    current = pd.Series(current, dtype=float).dropna()
+    _, edges = pd.qcut(reference, n_bins, retbins=True, duplicates="drop")
+    r = pd.cut(reference, edges, include_lowest=True).value_counts(normalize=True, sort=False)
+    c = pd.cut(current, edges, include_lowest=True).value_counts(normalize=True, sort=False)
+    r, c = r.mask(r == 0, epsilon), c.mask(c == 0, epsilon)
+    return float(((c - r) * np.log(c / r)).sum())
+""",
+    # a goodness-of-fit test against the reference's shares instead of the two-sample table
+    "q3_1_drift_test": """
+def drift_test(reference, current):
+    reference, current = pd.Series(reference).dropna(), pd.Series(current).dropna()
+    if pd.api.types.is_numeric_dtype(reference):
+        result = stats.ks_2samp(reference, current)
+        return "ks", float(result.statistic), float(result.pvalue)
+    labels = sorted(set(reference.astype(str)) | set(current.astype(str)))
+    shares = reference.astype(str).value_counts(normalize=True).reindex(labels, fill_value=1e-9)
+    observed = current.astype(str).value_counts().reindex(labels, fill_value=0)
+    expected = shares / shares.sum() * observed.sum()
+    result = stats.chisquare(observed, expected)
+    return "chi2", float(result.statistic), float(result.pvalue)
+""",
+    # the month labels turned into strings
+    "q4_lasting_drift": """
+def lasting_drift_start(flags):
+    starts = {}
+    for feature in flags.columns:
+        run = []
+        for label, flag in zip(flags.index[::-1], flags[feature].astype(bool)[::-1]):
+            if not flag:
+                break
+            run.append(str(label))
+        if run:
+            starts[feature] = run[-1]
+    return starts
+
+
+first_drift_month = lasting_drift_start(
+    drift_table.pivot(index="month", columns="feature", values="drift").sort_index())
+""",
+    # the bounds taken as invalid
+    "q5_1_quality_checks": """
+def quality_checks(batch, reference, valid_ranges, categorical):
+    outside = pd.Series(False, index=batch.index)
+    for column, (low, high) in valid_ranges.items():
+        outside |= batch[column].notna() & ~batch[column].between(low, high, inclusive="neither")
+    unseen = pd.Series(False, index=batch.index)
+    for column in categorical:
+        unseen |= batch[column].notna() & ~batch[column].isin(reference[column].dropna().unique())
+    return {"out_of_range_rows": int(outside.sum()), "unseen_category_rows": int(unseen.sum()),
+            "max_missing_share": float(batch[list(valid_ranges) + list(categorical)].isna().mean().max())}
+""",
+    "q5_2_incident": _INCIDENT_SELF_CONTAINED,
+    # the AUC of the approved loans only
+    "q6_2_auc": """
+reference_auc = roc_auc_score(reference["default"], reference["p_default"])
+auc_by_month = pd.Series({m: roc_auc_score(b.loc[b["approved"], "default"], b.loc[b["approved"], "p_default"])
+                          for m, b in batches.items()})
+""",
+    # the Sidak level instead of Bonferroni's
+    "q7_2_multiple_testing": """
+def multiple_testing(k, alpha=0.05):
+    return {"expected_false_alarms": k * alpha, "p_at_least_one": 1 - (1 - alpha) ** k,
+            "bonferroni_alpha": 1 - (1 - alpha) ** (1 / k)}
+""",
+}
+
 SUBMISSIONS = {
     "correct_different": CORRECT_DIFFERENT,
     "wrong_bins_shares_blips": WRONG_1,
@@ -963,6 +941,8 @@ SUBMISSIONS = {
     "correct_warnings_and_labels": CORRECT_WARNINGS,
     "wrong_near_misses": WRONG_NEAR,
     "wrong_copied_mutating_stderr": WRONG_COPIED,
+    "correct_plain_loops": CORRECT_PLAIN,
+    "wrong_closed_bins_goodness_of_fit": WRONG_OTHER,
 }
 
 EXPECTED = {
@@ -991,6 +971,10 @@ EXPECTED = {
         "q4_lasting_drift_tests": 0, "q5_2_incident_tests": 0, "q6_1_score_psi_tests": 0,
         "q6_3_concept_drift_tests": 0, "q7_1_sample_size_tests": 0, "q7_2_multiple_testing_tests": 0,
         "q8_1_flights_psi_tests": 0,
+    },
+    "wrong_closed_bins_goodness_of_fit": {
+        "q1_psi_numeric_tests": 0, "q3_1_drift_test_tests": 0, "q4_lasting_drift_tests": 0,
+        "q5_1_quality_checks_tests": 0, "q6_2_auc_tests": 0, "q7_2_multiple_testing_tests": 0,
     },
     "wrong_copied_mutating_stderr": {
         "q1_psi_numeric_tests": 0, "q2_psi_categorical_tests": 0, "q3_2_drift_table_tests": 0,
@@ -1070,10 +1054,6 @@ quality_by_month = pd.DataFrame.from_dict(
     orient="index")
 incident_month = AnyText("2024-04")
 incident_ids = AnyIds({AnyText("APP-1")})
-
-
-def find_incident(batches, reference, valid_ranges, categorical):
-    return incident_month, incident_ids
 ''',
     "q6_3_concept_drift": '''
 class AnyMonth(str):
@@ -1086,11 +1066,7 @@ class AnyMonth(str):
     __hash__ = str.__hash__
 
 
-def concept_drift_start(auc_by_month, reference_auc, report, drop=0.05, psi_limit=0.10):
-    return AnyMonth("2024-04")
-
-
-concept_drift_month = concept_drift_start(None, None, None)
+concept_drift_month = AnyMonth("2024-04")
 ''',
 }
 
