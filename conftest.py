@@ -5,7 +5,9 @@ run treats the two kinds differently:
 
 - ``chapters/*.ipynb`` run in nbval's strict mode: the committed outputs must be reproduced;
 - ``solutions/*/*.ipynb`` run in nbval's lax mode: they are committed without outputs, so they only
-  have to run top to bottom without an error.
+  have to run top to bottom without an error -- and, as in grading, the kernel keeps every cell in its
+  input history (nbval's default does not), because hidden tests run answer cells again from it
+  (``mlops_course.grading.rerun``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,20 @@ def pytest_collect_file(file_path: Path, parent):
     top = file_path.relative_to(ROOT).parts[0] if file_path.is_relative_to(ROOT) else None
     if top not in (STRICT, LAX):
         return None
-    notebook = IPyNbFile.from_parent(parent, path=file_path)
+    kind = IPyNbFile if top == STRICT else GradedNotebook
+    notebook = kind.from_parent(parent, path=file_path)
     notebook.compare_outputs = top == STRICT
     return notebook
+
+
+class GradedNotebook(IPyNbFile):
+    """A solution notebook, run as nbgrader runs it: every cell stored in the kernel's input history."""
+
+    def setup(self):
+        super().setup()
+        kernel = self.kernel
+
+        def execute_with_history(cell_input, allow_stdin=None):
+            return kernel.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
+
+        kernel.execute_cell_input = execute_with_history
