@@ -21,6 +21,7 @@ help:
 	@echo "make release    regenerate exercises/ and check them (rules, leaks, nbgrader validate)"
 	@echo "make grade-demo grade a seeded demo class end to end into build/grade-demo/"
 	@echo "make bench      parallel warm grader vs serial nbgrader, where the time goes; notebook run times (BENCH_ARGS=--no-slow ...)"
+	@echo "make scale      grade a synthetic class of 1,000 hand-ins; throughput and memory per worker (CLUSTER=...)"
 	@echo "make mutants    mutation testing: does every slip in an answer cell lose its points? (MUTANTS_ARGS=drift ...)"
 	@echo "make site       build the course website into build/site/ (static, offline)"
 	@echo "make test-site  build the website and test it (pages, links, leaks, headless Chromium)"
@@ -81,7 +82,7 @@ clean:
 
 # Instructor toolkit (`mlops-course --help` lists every command). grade-demo grades a seeded demo class
 # into build/grade-demo/; bench compares the parallel grader with plain serial nbgrader.
-.PHONY: release grade-demo bench
+.PHONY: release grade-demo bench scale
 
 release: setup
 	$(BIN)/mlops-course release
@@ -91,6 +92,10 @@ grade-demo: setup
 
 bench: setup
 	$(BIN)/python bench/benchmark.py $(BENCH_ARGS)
+
+# make scale HAND_INS=3000 CLUSTER=tcp://host:8786 sizes a cluster; without CLUSTER, this machine.
+scale: setup
+	$(BIN)/python bench/scale.py --hand-ins $(or $(HAND_INS),1000) $(if $(CLUSTER),--cluster $(CLUSTER))
 
 # Mutants of every answer cell run against their question's tests, one kernel per assignment; fails below
 # 95 % killed. MUTANTS_ARGS narrows it: make mutants MUTANTS_ARGS="drift --question q1_psi_numeric".
