@@ -1136,6 +1136,9 @@ WRONG_REPORT_BY_LABEL = REPORT_TEMPLATE.replace(
 # Mistakes in the race screen only: measured against the overall rate, or on the labels.
 WRONG_ADULT_RACE_OVERALL = _adult(race_reference='adult["predicted"].mean()')
 WRONG_ADULT_RACE_ON_LABELS = _adult(race_decision='"income_over_50k"')
+# Mistakes in the race screen only: a ratio exactly at 0.8 flagged; the largest group taken as the reference.
+WRONG_ADULT_RACE_AT_THRESHOLD = _adult().replace('adult_race_screen["impact_ratio"] < 0.8', 'adult_race_screen["impact_ratio"] <= 0.8')
+WRONG_ADULT_RACE_LARGEST = _adult(race_reference='race_rates[adult["race"].value_counts().idxmax()]')
 
 SUBMISSIONS["wrong_d"] = {
     "q1_group_metrics": WRONG_GROUP_METRICS_SERIES_ONLY,
@@ -1163,6 +1166,8 @@ SUBMISSIONS["wrong_e"] = {
     "q7_4_policy_report": WRONG_REPORT_BY_LABEL,
     "q8_adult": WRONG_ADULT_RACE_ON_LABELS,
 }
+SUBMISSIONS["wrong_c"]["q8_adult"] = WRONG_ADULT_RACE_LARGEST
+EXPECTED["wrong_c"]["q8_adult_tests"] = 2.25
 # Not a method mistake but nbgrader's rule, which stays: text a cell writes to stderr itself (an error message)
 # fails the cell, while warnings are printed as notes on stdout.
 WRONG_REPORT_ERROR_ON_STDERR = REPORT_TEMPLATE.replace(
@@ -1175,6 +1180,7 @@ WRONG_REPORT_ERROR_ON_STDERR = REPORT_TEMPLATE.replace(
 
 SUBMISSIONS["wrong_f"] = {
     "q7_4_policy_report": WRONG_REPORT_ERROR_ON_STDERR,
+    "q8_adult": WRONG_ADULT_RACE_AT_THRESHOLD,
     "q1_group_metrics": WRONG_GROUP_METRICS_UNOBSERVED,
     "q3_1_four_fifths": WRONG_SCREEN_BY_LABEL,
     "q6_1_bootstrap": WRONG_BOOTSTRAP_SORTS_INPUT,
@@ -1188,6 +1194,6 @@ EXPECTED["wrong_d"] = {**_LOSES_EVERYTHING, "q1_selection_tests": 0, "q1_error_r
                        "q2_1_odds_tests": 0, "q8_adult_tests": 2.25}
 EXPECTED["wrong_e"] = {**_LOSES_EVERYTHING, "q1_error_rates_tests": 0, "q2_1_odds_tests": 0, "q8_adult_tests": 2.25}
 EXPECTED["wrong_f"] = {"q1_selection_tests": 0, "q3_1_four_fifths_tests": 0, "q6_1_bootstrap_tests": 0,
-                       "q7_4_policy_report_tests": 0}
+                       "q7_4_policy_report_tests": 0, "q8_adult_tests": 2.25}
 EXPECTED["wrong_a"]["q8_adult_tests"] = 0.75  # label and decision swapped: the sex items wrong, the race screen right
 EXPECTED["wrong_b"]["q8_adult_tests"] = 2.25  # only the parity ratio inverted
