@@ -51,8 +51,23 @@ def grades(results) -> dict:
                                         r.withheld) for r in results}
 
 
+def frozen_course_root(target, assignments: list[str]):
+    """A copy of the course's assignments (sources and releases) with its datasets, so that both gradings
+    see the same notebooks even while someone edits ``solutions/``."""
+    import shutil
+
+    real = course_root()
+    root = scratch_course(target, {a: real / "solutions" / a for a in assignments})
+    for assignment in assignments:
+        shutil.copytree(real / "exercises" / assignment, root / "exercises" / assignment)
+    shutil.copytree(real / "datasets", root / "datasets", symlinks=False)  # a few MB; the sandbox binds it
+    return root
+
+
 @pytest.mark.slow
-def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path):
+def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path, monkeypatch):
+    banked = sorted(load_bank(path).assignment for path in BANKS.glob("*.py"))
+    monkeypatch.setenv("MLOPS_COURSE_ROOT", str(frozen_course_root(tmp_path / "root", banked)))
     course = Course.at(tmp_path / "work")
     expected = {}
     for bank_path in sorted(BANKS.glob("*.py")):
