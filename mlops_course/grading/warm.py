@@ -358,8 +358,8 @@ def _check(result: int, what: str) -> None:
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 4, 24, 38, 47
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = (
     0x20000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
-    1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = (
+    1, 2, 4, 8, 32, 4096, 8192, 16384, 1 << 18)
 
 
 def serve(ready_fd: int, scratch_mb: int) -> None:
@@ -401,7 +401,10 @@ def _prepare_server() -> None:
     for module in PRELOAD:
         importlib.import_module(module)
     for module, function in WARM_CALLS:
-        getattr(importlib.import_module(module), function)()
+        try:
+            getattr(importlib.import_module(module), function)()
+        except Exception:  # e.g. a course without these datasets: each kernel then finds out for itself
+            pass
     if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
         raise SystemExit("the warm kernel server started a thread while importing; it must not fork then")
 
@@ -444,10 +447,9 @@ def _isolate(libc, scratch_mb: int) -> None:
     """In the handler: namespaces of the kernel's own, and fresh writable file systems in them."""
     _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS), "unshare")
     _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-    for target, megabytes in ((HOME, scratch_mb), ("/tmp", 64), ("/dev/shm", 64), (SOCKETS, 1)):
-        options = f"size={megabytes * 2**20},mode={'1777' if target in ('/tmp', '/dev/shm') else '0755'}"
-        _check(libc.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()),
-               f"mount tmpfs {target}")
+    _fresh_tmpfs(libc, SOCKETS, 1)  # first: it holds the read-only folders below while their parents are replaced
+    for target, megabytes in ((HOME, scratch_mb), ("/tmp", 64), ("/dev/shm", 64)):
+        _fresh_tmpfs(libc, target, megabytes)
     _check(libc.mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
                       b"newinstance,ptmxmode=0666,mode=0620"), "mount devpts")
     _check(libc.mount(b"tmpfs", CONTROL_DIR.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
@@ -455,6 +457,28 @@ def _isolate(libc, scratch_mb: int) -> None:
     for shared in (b"/", b"/dev"):  # the server's own tmpfs: read-only for the kernel
         _check(libc.mount(None, shared, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
                f"remount {shared.decode()} read-only")
+
+
+def _fresh_tmpfs(libc, target: str, megabytes: int) -> None:
+    """A new, empty tmpfs on ``target``; read-only folders the sandbox bound beneath it (a course or an
+    environment under /tmp) are moved onto the new one, so the kernel sees them as a cold kernel does."""
+    with open("/proc/self/mountinfo") as table:
+        points = [line.split()[4] for line in table]
+    inner = sorted({p for p in points if p.startswith(target.rstrip("/") + "/")}, key=len)
+    inner = [p for p in inner if not any(p.startswith(q + "/") for q in inner if q != p)]  # outermost only
+    staged = []
+    for number, point in enumerate(inner):
+        stage = f"{SOCKETS}/.stage-{number}"
+        os.mkdir(stage)
+        _check(libc.mount(point.encode(), stage.encode(), None, MS_BIND | MS_REC, None), f"stage {point}")
+        staged.append((stage, point))
+    mode = "1777" if target in ("/tmp", "/dev/shm") else "0755"
+    _check(libc.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                      f"size={megabytes * 2**20},mode={mode}".encode()), f"mount tmpfs {target}")
+    for stage, point in staged:
+        os.makedirs(point, exist_ok=True)
+        _check(libc.mount(stage.encode(), point.encode(), None, MS_MOVE, None), f"move {point}")
+        os.rmdir(stage)
 
 
 def _watch(connection: socket.socket, kernel: int, go_write: int) -> None:
