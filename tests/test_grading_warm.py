@@ -89,10 +89,7 @@ def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path, monkeyp
     differ = {key: differences(cold_grades[key], warm_grades[key], by_key(cold)[key], by_key(warm_results)[key])
               for key in cold_grades if cold_grades[key] != warm_grades[key]}
     assert not differ, f"warm and cold kernels graded differently: {differ}"
-    for result in warm_results:  # and both are what the bank says
-        bank = expected[(result.assignment, result.student)]
-        want = bank.expected_scores(result.student, {c.grade_id: c.max_score for c in result.cells})
-        assert {c.grade_id: c.score for c in result.cells if c.grade_id in want} == want, result.student
+    for result in warm_results:  # what the banks expect is test_banks.py's to check
         assert set(result.timings) >= {"kernel_start", "imports", "learner_cells", "test_cells", "nbgrader", "merge"}
 
 
