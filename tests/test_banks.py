@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mlops_course.grading import warm
 from mlops_course.grading.banks import autograded_max_scores, load_bank, solution_answers
 from mlops_course.grading.cells import read_notebook
 from mlops_course.paths import course_root
@@ -24,6 +25,8 @@ def test_bank_scores_as_expected(bank_path, scratch_course_for):
     bank = load_bank(bank_path)
     source = read_notebook(course_root() / "solutions" / bank.assignment / f"{bank.notebook}.ipynb")
     course = scratch_course_for(bank.assignment)
+    # warm kernels where the sandbox runs: test_grading_warm.py proves cold ones give these same scores
+    assert course.warm == warm.availability()[0]
     max_scores = autograded_max_scores(source)
     submissions = bank.notebooks(source, course.release_notebook(bank.notebook))
     results = course.grade({name: {bank.notebook: nb} for name, nb in submissions.items()})

@@ -1,7 +1,8 @@
 """Warm grading kernels (``mlops_course.grading.warm``): the same grades as cold kernels, and isolation.
 
 - every submission of every bank in ``tests/banks/`` gets, through the real ``mlops-course autograde``,
-  exactly the grades (per cell, status, review) that a cold kernel gives it;
+  the same grades warm and cold: cold kernels here and warm ones in ``test_banks.py`` both give exactly
+  the bank's scores, and one bank is compared cell by cell (status, scores, review);
 - a hand-in that leaves a process, writes to ``/tmp``, ``/dev/shm`` and its home, looks for the server's
   socket, signals or traces what it can see and reads ``/proc`` changes nothing for the next hand-in
   graded by the same server, and cannot see or reach the server;
@@ -66,31 +67,49 @@ def frozen_course_root(target, assignments: list[str]):
 
 @pytest.mark.slow
 def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path, monkeypatch):
-    banked = sorted(load_bank(path).assignment for path in BANKS.glob("*.py"))
-    monkeypatch.setenv("MLOPS_COURSE_ROOT", str(frozen_course_root(tmp_path / "root", banked)))
+    """Cold kernels give every bank submission exactly the scores its bank expects (and flag none), and
+    ``test_banks.py`` proves the same of warm kernels, which grade the banks there: so warm and cold grade
+    every submission alike. One bank is also graded both ways here and compared cell by cell, with the
+    timings a warm result carries. (Grading every bank warm a second time would cost minutes of the suite.)"""
+    from mlops_course.grading.banks import autograded_max_scores
+
+    banks = {load_bank(path).assignment: load_bank(path) for path in sorted(BANKS.glob("*.py"))}
+    monkeypatch.setenv("MLOPS_COURSE_ROOT", str(frozen_course_root(tmp_path / "root", sorted(banks))))
     course = Course.at(tmp_path / "work")
-    expected = {}
-    for bank_path in sorted(BANKS.glob("*.py")):
-        bank = load_bank(bank_path)
-        notebook, _release, notebooks = bank_submissions(course, BANKS, bank.assignment)
+    max_scores = {}
+    for assignment, bank in banks.items():
+        notebook, _release, notebooks = bank_submissions(course, BANKS, assignment)
+        max_scores[assignment] = autograded_max_scores(
+            read_notebook(course_root() / "solutions" / assignment / f"{notebook}.ipynb"))
         for name, nb in notebooks.items():
-            folder = course.submitted / name / bank.assignment
+            folder = course.submitted / name / assignment
             folder.mkdir(parents=True)
             nbformat.write(nb, str(folder / f"{notebook}.ipynb"))
-            expected[(bank.assignment, name)] = bank
-    assignments = sorted({a for a, _ in expected})
-    cold, _, _ = autograde(course, assignments, options=Options(workers=2, timeout=60, warm=False))
-    warm_results, _, _ = autograde(course, assignments, options=Options(workers=2, timeout=60, warm=True, force=True))
-
-    assert len(cold) == len(warm_results) == len(expected)
+    cold, _, _ = autograde(course, sorted(banks), options=Options(workers=2, timeout=60, warm=False))
     assert {r.kernel for r in cold} == {"cold"}
+    assert len(cold) == sum(len(bank.submissions) for bank in banks.values())
+    mismatches = []
+    for result in cold:
+        bank, scores = banks[result.assignment], {c.grade_id: c.score for c in result.cells}
+        for cell, want in bank.expected_scores(result.student, max_scores[result.assignment]).items():
+            if scores.get(cell) != want:
+                mismatches.append(f"{result.assignment}/{result.student}: {cell} scored {scores.get(cell)} cold, "
+                                  f"the bank (and warm kernels, test_banks.py) expect {want}")
+        if result.review:
+            mismatches.append(f"{result.assignment}/{result.student}: flagged cold: {result.review}")
+    assert not mismatches, "\n".join(mismatches)
+
+    one = "operations"
+    warm_results, _, _ = autograde(course, [one], options=Options(workers=2, timeout=60, warm=True, force=True))
     assert {r.kernel for r in warm_results} == {"warm"}, [r.reasons for r in warm_results if r.kernel != "warm"]
-    cold_grades, warm_grades = grades(cold), grades(warm_results)
-    differ = {key: differences(cold_grades[key], warm_grades[key], by_key(cold)[key], by_key(warm_results)[key])
+    cold_one = [r for r in cold if r.assignment == one]
+    cold_grades, warm_grades = grades(cold_one), grades(warm_results)
+    differ = {key: differences(cold_grades[key], warm_grades[key], by_key(cold_one)[key], by_key(warm_results)[key])
               for key in cold_grades if cold_grades[key] != warm_grades[key]}
     assert not differ, f"warm and cold kernels graded differently: {differ}"
-    for result in warm_results:  # what the banks expect is test_banks.py's to check
+    for result in warm_results:
         assert set(result.timings) >= {"kernel_start", "imports", "learner_cells", "test_cells", "nbgrader", "merge"}
+    assert not server_processes(), "the batch's warm server must stop with it"
 
 
 def by_key(results) -> dict:
@@ -106,7 +125,6 @@ def differences(cold, warm, cold_result, warm_result) -> dict:
              for grade_id, score in cold[1] if dict(warm[1]).get(grade_id) != score}
     return {"cells": cells, "status": (cold[0], warm[0]), "review": (cold[2], warm[2]),
             "reasons": (cold_result.reasons, warm_result.reasons)}
-    assert not server_processes(), "the batch's warm server must stop with it"
 
 
 # --- isolation -------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import html
 import os
 import re
 import sys
+from pathlib import Path
 
 import nbformat
 
@@ -198,6 +199,9 @@ def private_paths(course: Course) -> list[str]:
     from mlops_course.paths import course_root
 
     folders = {str(course.workdir), str(course.workdir.resolve()), str(course_root() / "solutions")}
+    package_home = Path(__file__).resolve().parents[2]
+    if course_root().resolve() != package_home:  # a course folder apart from the package: nothing of it helps
+        folders |= {str(course_root()), str(course_root().resolve())}
     return sorted(folders)
 
 
