@@ -35,8 +35,18 @@ SOURCE = FIXTURES / "solutions" / "fixture"
 MARKER = "left-by-a-warm-hand-in-5e1b"
 
 
-def server_processes() -> list[psutil.Process]:
-    """Warm servers started by this test process (other programs on the machine may run their own)."""
+_OTHERS: set[int] = set()  # servers that were running when the test began
+
+
+@pytest.fixture(autouse=True)
+def _servers_of_others():
+    """A server kept by another test of this process (a session's ScratchCourse) is not this test's."""
+    _OTHERS.clear()
+    _OTHERS.update(p.pid for p in _warm_processes())
+    yield
+
+
+def _warm_processes() -> list[psutil.Process]:
     found = []
     for process in psutil.Process().children(recursive=True):
         try:
@@ -45,6 +55,11 @@ def server_processes() -> list[psutil.Process]:
         except psutil.NoSuchProcess:
             pass
     return found
+
+
+def server_processes() -> list[psutil.Process]:
+    """Warm servers this test started (other tests and other programs may run their own)."""
+    return [process for process in _warm_processes() if process.pid not in _OTHERS]
 
 
 def grades(results) -> dict:
