@@ -2,14 +2,23 @@
 
 One small class is graded twice: on this machine, and on ``--cluster local:2`` while one Dask worker is
 killed in the middle of grading a hand-in. The cluster must give the same grades, lose no hand-in, merge
-each exactly once, and leave no process behind.
+each exactly once, and leave no process behind. Then the two ways a batch loses hand-ins: one that runs
+past ``--max-time`` (stopped with everything it started, the rest graded), and a scheduler that dies in
+the middle of a batch (the batch stops and says so; a rerun on a new cluster grades the rest).
 """
 
 import io
+import json
+import os
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
@@ -17,13 +26,13 @@ import psutil
 import pytest
 
 from mlops_course.grading.banks import load_bank
-from mlops_course.grading.cells import read_notebook
+from mlops_course.grading.cells import fill_answers, read_notebook
 from mlops_course.instructor import autograde as grading
-from mlops_course.instructor import cluster, cluster_worker, gradebook
+from mlops_course.instructor import cluster, cluster_worker, gradebook, results
 from mlops_course.instructor.course import Course, scratch_course
 from mlops_course.instructor.progress import ProgressBar
 from mlops_course.instructor.release import release
-from mlops_course.instructor.results import FAILED
+from mlops_course.instructor.results import FAILED, GRADED
 from mlops_course.instructor.worker import Task
 from mlops_course.paths import course_root
 
@@ -111,7 +120,7 @@ def batches(tmp_path_factory):
         time.sleep(1)  # let the killed worker's grading process receive its parent-death signal
         left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and _running(p)]
         yield SimpleNamespace(local=local, remote=remote, on_one_machine=on_one_machine, on_cluster=outcome["graded"],
-                              merges=merges, killed=killed, progress=progress.getvalue(), left=left)
+                              merges=merges, killed=killed, progress=progress.getvalue(), left=left, banked=banked)
 
 
 def _grades(records):
@@ -162,12 +171,9 @@ def test_everything_started_is_stopped(batches):
 def test_a_hand_in_that_keeps_killing_workers_fails_with_its_reason(batches, tmp_path):
     from distributed.scheduler import KilledWorker
 
-    class Dying:
-        def result(self):
-            raise KilledWorker("grade-fixture-ghost", "tcp://127.0.0.1:1", allowed_failures=3)
-
+    dying = KilledWorker("grade-fixture-ghost", "tcp://127.0.0.1:1", allowed_failures=3)
     task = Task("ghost", "fixture", tmp_path, tmp_path, tmp_path / "ws", None, 0, "abc")
-    record = cluster._merge(batches.local, task, Dying(), 1.0, ProgressBar(1, stream=io.StringIO()))
+    record = cluster._merge(batches.local, task, dying, 1.0, ProgressBar(1, stream=io.StringIO()))
     assert record.status == FAILED and "every Dask worker that graded it died" in record.reasons[0]
     assert not gradebook.has_submission(batches.local.db_url, "fixture", "ghost")
 
@@ -186,3 +192,191 @@ def test_a_bad_cluster_address_gives_a_clear_error(batches, monkeypatch, capsys,
                            timeout=8, memory=3072, max_time=60, force=True, sandbox="auto", cluster=spec)
     assert grading.run(args) == 2
     assert words in capsys.readouterr().err
+
+
+# --- a hand-in over --max-time, and a lost scheduler --------------------------------------------------
+
+# Above a normal hand-in's grading time on a loaded 2-core machine, so that only the long one is stopped
+MAX_TIME = 40
+MARKER = ["sleep", "417"]  # a process the long hand-in starts, so the test can find it and its kernel
+
+
+def _class_of(batches, workdir: Path, notebooks: dict) -> Course:
+    """A course of its own, with the module's templates (no second nbgrader build)."""
+    course = Course.at(workdir)
+    shutil.copytree(batches.remote.workdir / "templates", course.workdir / "templates")
+    _hand_in(course, notebooks)
+    return course
+
+
+def _expected(batches, students) -> dict:
+    return {student: grades for student, grades in _grades(batches.on_one_machine).items() if student in students}
+
+
+def _scores(db_url: str, students) -> dict:
+    return {key: score for key, score in gradebook.auto_scores(db_url).items() if key[1] in students}
+
+
+def _watch_for(marker: list[str], seen: dict, stop: threading.Event) -> None:
+    """Note the first process running ``marker``, and its parent (the learner's kernel)."""
+    while not stop.is_set() and "marker" not in seen:
+        for process in psutil.process_iter():
+            try:
+                if process.cmdline() == marker:
+                    seen.update(marker=process, kernel=process.parent())
+                    break
+            except psutil.Error:
+                continue
+        time.sleep(0.3)
+
+
+def _command(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _new_processes(before: set[int]) -> list[psutil.Process]:
+    return [p for p in psutil.Process().children(recursive=True) if p.pid not in before and _running(p)]
+
+
+def test_a_hand_in_over_max_time_on_the_cluster_is_stopped_and_the_rest_graded(batches, tmp_path, monkeypatch):
+    sleeper = fill_answers(batches.banked["model_answer"], {
+        "q2_approval_rates": f"import subprocess, time\nsubprocess.Popen({MARKER!r})\ntime.sleep(600)"})
+    normal_ones = {name: batches.banked[name] for name in ("model_answer", "hard_coded_rates")}
+    course = _class_of(batches, tmp_path / "course", {"sleeper": sleeper, **normal_ones})
+    normal = ["hard-coded-rates", "model-answer"]
+    seen, at_record, stop = {}, {}, threading.Event()
+    real_finish = grading._finish
+
+    def finish(course_, task, *args, **kwargs):
+        record = real_finish(course_, task, *args, **kwargs)
+        if task.student == "sleeper":  # what is still running of it once its record is written
+            _, alive = psutil.wait_procs([seen[name] for name in ("marker", "kernel") if name in seen], timeout=5)
+            at_record.update(alive=alive, graders=[g for g in _graders() if time.time() - g.create_time() > MAX_TIME])
+        return record
+
+    monkeypatch.setattr(grading, "_finish", finish)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    watcher = threading.Thread(target=_watch_for, args=(MARKER, seen, stop), daemon=True)
+    watcher.start()
+    try:
+        # a cell may run for 600 s: only --max-time can stop the sleeper
+        graded, _, _ = grading.autograde(course, ["fixture"], options=grading.Options(
+            cluster="local:2", timeout=600, memory_mb=LIMITS["memory_mb"], max_time=MAX_TIME))
+    finally:
+        stop.set()
+        watcher.join()
+    by_student = {r.student: r for r in graded}
+    record = by_student["sleeper"]
+
+    assert "marker" in seen, "the long hand-in's code never ran on the cluster"
+    assert record.status == FAILED and record.reasons == [f"grading took longer than {MAX_TIME} s and was stopped"]
+    assert MAX_TIME <= record.seconds < MAX_TIME + 60, record.seconds  # not the 600 s of the cell timeout
+    assert at_record["alive"] == [] and at_record["graders"] == [], at_record
+    assert _new_processes(before) == []
+    assert not gradebook.has_submission(course.db_url, "fixture", "sleeper")
+    assert not (course.autograded / "sleeper").exists()
+    assert results.load(course.results, "fixture", "sleeper").input_hash == ""
+    times = {s: by_student[s].seconds for s in normal}
+    assert _grades(by_student[s] for s in normal) == _expected(batches, normal), times
+    assert _scores(course.db_url, normal) == _scores(batches.local.db_url, normal)
+    print(f"max-time {MAX_TIME} s; the other hand-ins graded in {times}")
+
+    # the record keeps no input hash: a rerun grades it again (here, on this machine, stopped sooner)
+    monkeypatch.setattr(grading, "_finish", real_finish)
+    again, skipped, _ = grading.autograde(course, ["fixture"], options=grading.Options(
+        workers=1, timeout=600, memory_mb=LIMITS["memory_mb"], max_time=3))
+    assert [r.student for r in again] == ["sleeper"] and sorted(r.student for r in skipped) == normal
+    assert again[0].reasons == ["grading took longer than 3 s and was stopped"]
+
+
+@contextmanager
+def _dask_cluster(folder: Path, workers: int):
+    """A Dask scheduler and ``workers`` single-threaded workers, processes of their own, on 127.0.0.1."""
+    folder.mkdir(parents=True)
+    address_file, log = folder / "scheduler.json", (folder / "dask.log").open("wb")
+    started = []
+
+    def spawn(*args: str) -> subprocess.Popen:
+        started.append(subprocess.Popen([sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True))
+        return started[-1]
+
+    try:
+        scheduler = spawn("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                          "--scheduler-file", str(address_file))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                address = json.loads(address_file.read_text())["address"]
+                break
+            except (FileNotFoundError, ValueError, KeyError):
+                assert scheduler.poll() is None and time.monotonic() < deadline, "the test's scheduler did not start"
+                time.sleep(0.2)
+        worker = spawn("distributed.cli.dask_worker", address, "--nworkers", str(workers), "--nthreads", "1",
+                       "--memory-limit", "0", "--no-dashboard", "--host", "127.0.0.1")
+        yield SimpleNamespace(address=address, scheduler=scheduler, worker=worker)
+    finally:
+        for process in started:  # each in a process group of its own: a worker's nannies and their workers
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+        log.close()
+
+
+def test_a_lost_scheduler_stops_the_batch_clearly_and_a_rerun_grades_the_rest(batches, tmp_path, monkeypatch, capfd):
+    names = ["model_answer", "falsy_counted_as_missing", "hard_coded_rates"]
+    course = _class_of(batches, tmp_path / "course", {name: batches.banked[name] for name in names})
+    students = sorted(name.replace("_", "-") for name in names)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    real_finish, merged, family, commands = grading._finish, [], [], []
+    with _dask_cluster(tmp_path / "first", workers=1) as first:
+        def finish(course_, task, *args, **kwargs):
+            record = real_finish(course_, task, *args, **kwargs)
+            merged.append(task.student)
+            if len(merged) == 1:  # the first hand-in is in the gradebook: now the scheduler dies
+                family.extend(psutil.Process(first.worker.pid).children(recursive=True))
+                commands.extend(_command(p) for p in family)
+                first.scheduler.send_signal(signal.SIGKILL)
+                first.scheduler.wait()
+            return record
+
+        monkeypatch.setattr(grading, "_finish", finish)
+        args = SimpleNamespace(workdir=str(course.workdir), assignment=["fixture"], student=None, workers=0,
+                               timeout=LIMITS["timeout"], memory=LIMITS["memory_mb"], max_time=600, force=False,
+                               sandbox="auto", cluster=first.address, warm=True)
+        capfd.readouterr()
+        code = grading.run(args)
+        err = capfd.readouterr().err
+        # its workers close once their scheduler is gone, and take their graders and kernels along
+        _, alive = psutil.wait_procs(family + [psutil.Process(first.worker.pid)], timeout=30)
+    monkeypatch.setattr(grading, "_finish", real_finish)
+
+    assert code == 2
+    assert 1 <= len(merged) < len(students), merged
+    assert "the connection to the Dask scheduler was lost" in err, err
+    assert f"after {len(merged)} of {len(students)} hand-in(s) were graded" in err and "run autograde again" in err
+    assert "Traceback" not in err, err
+    assert any(GRADER_PROCESS in command for command in commands), "no grading process was seen on the workers"
+    assert alive == [], [p.cmdline() for p in alive if _running(p)]
+    missing = sorted(set(students) - set(merged))
+    for student in merged:
+        assert gradebook.has_submission(course.db_url, "fixture", student)
+    for student in missing:
+        assert not gradebook.has_submission(course.db_url, "fixture", student)
+        assert results.load(course.results, "fixture", student) is None
+        assert not (course.autograded / student).exists()
+    assert _scores(course.db_url, students) == _scores(batches.local.db_url, merged)
+
+    with _dask_cluster(tmp_path / "second", workers=1) as second:
+        again, skipped, _ = grading.autograde(course, ["fixture"], options=grading.Options(
+            cluster=second.address, max_time=600, **LIMITS))
+    assert sorted(r.student for r in again) == missing and sorted(r.student for r in skipped) == sorted(merged)
+    assert all(r.status == GRADED for r in again + skipped)
+    assert _grades(again + skipped) == _expected(batches, students)
+    assert _scores(course.db_url, students) == _scores(batches.local.db_url, students)
+    assert _new_processes(before) == []

@@ -13,7 +13,13 @@ Worker failures: a hand-in is a Dask task whose key is its assignment, student a
 worker dies, the scheduler gives its tasks to another worker; every future is merged once, when it
 completes, and a key already merged is ignored. A hand-in that has been running on
 ``distributed.scheduler.allowed-failures`` + 1 workers that all died (3 + 1 by default) comes back as
-``KilledWorker``, and is recorded FAILED with that reason instead of stopping the batch.
+``KilledWorker``, and is recorded FAILED with that reason instead of stopping the batch. A hand-in that
+grades longer than ``--max-time`` is stopped on its worker with everything it started, and recorded
+FAILED with the reason, as on one machine.
+
+A lost scheduler (stopped, or its machine or the network gone) loses every task on the cluster, so the
+batch stops there with ``ClusterLost``: the hand-ins merged before are in the gradebook, the others are
+left as they were (no record, no partial grades), and running autograde again grades only those.
 
 Each assignment's template goes to the cluster once, as a task of its own (recomputed by the scheduler if
 the worker holding it dies); each worker unpacks it once. Where the sandbox allows, every worker runs a
@@ -37,7 +43,7 @@ from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from mlops_course.instructor import cluster_worker
+from mlops_course.instructor import cluster_worker, results
 from mlops_course.instructor.cluster_worker import Job
 from mlops_course.instructor.progress import ProgressBar
 from mlops_course.instructor.results import FAILED, Result
@@ -51,6 +57,10 @@ TASKS_PER_THREAD = 3      # hand-ins on the cluster per worker thread: enough th
 
 class ClusterError(RuntimeError):
     """The cluster cannot be used (bad address, unreachable, no workers); nothing was graded."""
+
+
+class ClusterLost(ClusterError):
+    """The scheduler went away in the middle of the batch; what was merged before it is saved."""
 
 
 def parse(spec: str) -> tuple[str | None, int]:
@@ -96,7 +106,27 @@ def connect(spec: str):
                                f"`dask worker {address}` on each grading machine") from None
         yield client
     finally:
+        _close(client)
+
+
+def _close(client) -> None:
+    """Close the client; one that lost its scheduler logs its given-up reconnection as an error with a
+    traceback, which would hide the batch's own message about it."""
+    quiet = [logging.getLogger(name) for name in ("distributed.client", "distributed.utils")]
+    levels = [logger.level for logger in quiet]
+    if not connected(client):
+        for logger in quiet:
+            logger.setLevel(logging.CRITICAL)
+    try:
         client.close()
+    finally:
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
+
+
+def connected(client) -> bool:
+    """False once the client has lost its scheduler (it then tries to reconnect, and gives up)."""
+    return client.status == "running"
 
 
 class WarmKernelsOnWorkers(WorkerPlugin):
@@ -157,20 +187,29 @@ def grade_all(course, todo, templates: dict[str, Path], options, scratch: Path, 
     if not todo:
         return []  # nothing changed since the last run: no cluster to start or reach
     with connect(options.cluster) as client:
-        options.workers = worker_threads(client)  # the summary's "with N worker(s)"
-        shipped = {a: _ship_template(client, a, folder) for a, folder in templates.items()}
-        queue = deque(_task(course, options, scratch, templates, assignment, student, digest)
-                      for assignment, student, digest in todo)
-        bar = ProgressBar(len(queue), label="grading ", stream=stream)
-        warm = wants_warm(options)
         try:
-            if warm:
-                client.register_plugin(WarmKernelsOnWorkers(), name=cluster_worker.PLUGIN)
-            return _run(client, course, queue, shipped, options, bar, warm)
-        finally:
-            if warm:
-                _unregister(client)
-            bar.close()
+            return _grade_on(client, course, todo, templates, options, scratch, stream)
+        except (OSError, CancelledError):  # a request to the scheduler failed before any hand-in came back
+            if connected(client):
+                raise
+            raise scheduler_lost(options.cluster, 0, len(todo)) from None
+
+
+def _grade_on(client, course, todo, templates: dict[str, Path], options, scratch: Path, stream) -> list[Result]:
+    options.workers = worker_threads(client)  # the summary's "with N worker(s)"
+    shipped = {a: _ship_template(client, a, folder) for a, folder in templates.items()}
+    queue = deque(_task(course, options, scratch, templates, assignment, student, digest)
+                  for assignment, student, digest in todo)
+    bar = ProgressBar(len(queue), label="grading ", stream=stream)
+    warm = wants_warm(options)
+    try:
+        if warm:
+            client.register_plugin(WarmKernelsOnWorkers(), name=cluster_worker.PLUGIN)
+        return _run(client, course, queue, shipped, options, bar, warm)
+    finally:
+        if warm and connected(client):  # a lost scheduler cannot pass the request on (its workers close)
+            _unregister(client)
+        bar.close()
 
 
 def wants_warm(options) -> bool:
@@ -230,27 +269,54 @@ def _run(client, course, queue: deque, shipped: dict, options, bar: ProgressBar,
         for future in waiting:
             if future.key in merged or future.key not in started:
                 continue  # a late duplicate of a hand-in already merged: its grades are in already
+            outcome = _fetch(client, future)
+            if outcome is None:
+                raise scheduler_lost(options.cluster, len(graded), len(graded) + len(started) + len(queue))
             task, began, _ = started.pop(future.key)
             merged.add(future.key)
-            graded.append(_merge(course, task, future, time.monotonic() - began, bar))
+            graded.append(_merge(course, task, outcome, time.monotonic() - began, bar))
             future.release()
             if queue:
                 submit_next()
+                if not connected(client):
+                    # submitted while the client was losing its scheduler: that future would never complete
+                    raise scheduler_lost(options.cluster, len(graded), len(graded) + len(started) + len(queue))
     finally:
-        client.cancel([future for _task, _began, future in started.values()])  # interrupted: stop the rest
+        if connected(client):  # interrupted: stop the rest (a lost scheduler has dropped them already)
+            client.cancel([future for _task, _began, future in started.values()])
     return graded
 
 
-def _merge(course, task: Task, future, seconds: float, bar: ProgressBar) -> Result:
+def _fetch(client, future) -> dict | BaseException | None:
+    """What the worker shipped back, or the error that stands for it; None when the client lost its
+    scheduler, which takes every hand-in on the cluster along, not just this one (the client cancels
+    them all, and a scheduler it reconnects to has none of them)."""
+    try:
+        return future.result()
+    except (Exception, CancelledError) as error:
+        if not connected(client) or getattr(error, "reason", "") == "scheduler-connection-lost":
+            return None
+        return error
+
+
+def scheduler_lost(address: str, graded: int, total: int) -> ClusterLost:
+    """What a lost scheduler means for the batch, and what to do about it."""
+    so_far = (f"after {graded} of {total} hand-in(s) were graded. Their grades are saved in the gradebook; the "
+              f"other {total - graded} have none yet" if graded else f"before any of the {total} hand-in(s) was graded")
+    return ClusterLost(
+        f"--cluster {address}: the connection to the Dask scheduler was lost (it stopped, or its machine or the "
+        f"network went down) {so_far}. Start the scheduler and its workers again (or use another cluster) and "
+        "run autograde again: it grades only the hand-ins still missing.")
+
+
+def _merge(course, task: Task, outcome: dict | BaseException, seconds: float, bar: ProgressBar) -> Result:
     """Land what the worker shipped back where ``_finish`` reads it, then record and merge as locally."""
     from mlops_course.instructor import autograde
 
     task.workspace.mkdir(parents=True, exist_ok=True)
-    try:
-        outcome = future.result()
-    except (Exception, CancelledError) as error:  # failed or lost on the cluster: a FAILED record, the batch goes on
-        result = Result(task.student, task.assignment, status=FAILED, reasons=[failure_reason(error)],
-                        input_hash=task.input_hash if _is_killed_worker(error) else "")
+    if isinstance(outcome, BaseException):  # failed or lost on the cluster: a FAILED record, the batch goes on
+        result = Result(task.student, task.assignment, status=FAILED, reasons=[failure_reason(outcome)],
+                        input_hash=task.input_hash if _is_killed_worker(outcome) else "")
         task.result_file.write_text(result.to_json())
         return autograde._finish(course, task, None, seconds, bar)
     if outcome["result"] is not None:
@@ -262,7 +328,13 @@ def _merge(course, task: Task, future, seconds: float, bar: ProgressBar) -> Resu
     task.log_file.write_text(outcome["log"])
     if outcome["result"] is None:
         shutil.rmtree(task.autograded, ignore_errors=True)
-    return autograde._finish(course, task, outcome["exitcode"], outcome["seconds"], bar, outcome["killed_after"])
+    record = autograde._finish(course, task, outcome["exitcode"], outcome["seconds"], bar, outcome["killed_after"])
+    if outcome["killed_after"]:
+        # stopped at --max-time, which the input hash leaves out: without a hash, the next run grades it
+        # again (perhaps with a larger --max-time) instead of skipping it as unchanged
+        record.input_hash = ""
+        results.save(course.results, record)
+    return record
 
 
 def _is_killed_worker(error: BaseException) -> bool:
