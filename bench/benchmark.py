@@ -9,10 +9,11 @@ notebook run times.
    - serial: ``nbgrader autograde <assignment>`` -- one process, one submission after the other -- in an
      nbgrader course per assignment that ``generate_assignment`` prepared (that step is not timed); the
      endless-loop hand-in is graded in a run of its own, so both totals come from the same run;
-   - parallel: ``mlops-course autograde`` (one worker per core, warm kernels), timed with its own preparation,
-     without the endless-loop hand-in and, unless ``--no-slow``, again with it;
+   - parallel: ``mlops-course autograde`` (one worker per core, warm kernels), without the endless-loop
+     hand-in and, unless ``--no-slow``, again with it; its grading templates (``generate_assignment`` once per
+     assignment, reused while the assignment does not change) are built before, and their time printed;
    - bare: every hand-in (but the endless loop) run top to bottom in a warm kernel, as many at a time as
-     there are workers, without nbgrader.
+     there are workers, without nbgrader, as nbgrader would run it: its test cells with their hidden tests.
    It prints the times, the ratios serial / parallel, grading / bare execution, and per hand-in on average
    where the time went: kernel start, imports (the set-up cell), the learner's cells, the test cells,
    nbgrader's own work and the merge into the course gradebook.
@@ -97,9 +98,8 @@ def _serial_run(course: Course, scratch: ScratchCourse, assignment: str, student
 
 
 def parallel(course: Course, assignments: list[str], workers: int, timeout: int, warm: bool) -> tuple[float, list]:
-    """``mlops-course autograde`` of every submission, with its preparation; returns (seconds, results)."""
+    """``mlops-course autograde`` of every submission (templates built already); returns (seconds, results)."""
     started = time.monotonic()
-    grading.prepare_templates(course, assignments)
     graded, _, _ = grading.autograde(course, assignments, options=grading.Options(
         workers=workers, timeout=timeout, force=True, warm=warm))
     return time.monotonic() - started, graded
@@ -114,8 +114,10 @@ def bare_warm_execution(course: Course, assignments: list[str], workers: int, ti
     jobs = [(student, assignment, str(path)) for assignment in assignments
             for student in course.submitted_students(assignment)
             for path in sorted((course.submitted / student / assignment).glob("*.ipynb"))]
+    sources = {assignment: course.source_dir(assignment) for assignment in assignments}
     with warm.WarmServer.start() as server, ProcessPoolExecutor(workers) as pool:
-        times = pool.map(_run_bare, [(path, server.address, timeout) for _, _, path in jobs])
+        times = pool.map(_run_bare, [(path, sources[assignment] / Path(path).name, server.address, timeout)
+                                     for _, assignment, path in jobs])
         found: dict = {}
         for (student, assignment, _), took in zip(jobs, times):
             if took is not None:
@@ -128,9 +130,9 @@ def _run_bare(job) -> float | None:
 
     from mlops_course.grading import sandbox
 
-    path, address, timeout = job
+    path, source, address, timeout = job
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb = as_graded(nbformat.read(path, as_version=4), nbformat.read(str(source), as_version=4))
     except Exception:  # an unreadable hand-in has nothing to run
         return None
     manager = sandbox.SandboxedKernelManager(warm_server=address)
@@ -142,6 +144,18 @@ def _run_bare(job) -> float | None:
     except Exception:  # a crashing hand-in: its time until then
         pass
     return time.monotonic() - started
+
+
+def as_graded(nb, source):
+    """The hand-in as nbgrader runs it: its read-only cells (the tests with their hidden part, the set-up)
+    replaced by the source's, as nbgrader's OverwriteCells does; no planted checks, no grading."""
+    locked = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in source.cells
+              if cell.metadata.get("nbgrader", {}).get("locked")}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in locked:
+            cell.source = locked[grade_id]
+    return nb
 
 
 PARTS = (("kernel_start", "kernel start"), ("imports", "imports (the set-up cell)"),
@@ -175,6 +189,10 @@ def benchmark_grading(args, out: Path) -> None:
     for student, assignment in slow:  # graded separately below
         (aside / student).mkdir(parents=True, exist_ok=True)
         shutil.move(str(course.submitted / student / assignment), str(aside / student / assignment))
+    began = time.monotonic()
+    grading.prepare_templates(course, demo.assignments)
+    print(f"  grading templates built once (nbgrader generate_assignment; serial's is not timed either): "
+          f"{time.monotonic() - began:.1f} s", flush=True)
     quick, quick_results = parallel(course, demo.assignments, workers, args.timeout, warm=True)
     bare = bare_warm_execution(course, demo.assignments, workers, args.timeout)
     cold = parallel(course, demo.assignments, workers, args.timeout, warm=False)[0] if args.cold else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import io
 
 
@@ -28,6 +29,7 @@ class NoAnswerCell(AssertionError):
     """No cell of the notebook binds the name: the question was not answered where it should be."""
 
 
+@functools.lru_cache(maxsize=4096)
 def python_of(source: str) -> str:
     """A cell's code without IPython magics: ``%time x = f()`` becomes ``x = f()``, ``%%time`` goes."""
     lines = source.splitlines()
@@ -55,21 +57,31 @@ def python_of(source: str) -> str:
 
 def _uses(source: str, name: str) -> tuple[bool, bool]:
     """(binds ``name``, reads ``name``) for a cell's Python source; (False, False) if it does not parse."""
+    binds, reads = _names(source)
+    return name in binds, name in reads
+
+
+# A test cell asks about one name after another over the same history: each cell is parsed once.
+@functools.lru_cache(maxsize=4096)
+def _names(source: str) -> tuple[frozenset, frozenset]:
+    """(names the cell binds, names it reads); both empty if it does not parse."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return False, False
-    names = [node for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name]
-    binds = any(isinstance(node.ctx, ast.Store) for node in names) or any(
-        isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)) and _defines(node, name)
-        for node in tree.body)
-    return binds, any(isinstance(node.ctx, ast.Load) for node in names)
+        return frozenset(), frozenset()
+    names = [node for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    binds = {node.id for node in names if isinstance(node.ctx, ast.Store)} | {
+        defined for node in tree.body for defined in _defined(node)}
+    return frozenset(binds), frozenset(node.id for node in names if isinstance(node.ctx, ast.Load))
 
 
-def _defines(node: ast.stmt, name: str) -> bool:
-    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-        return node.name == name
-    return any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names)
+def _defined(node: ast.stmt) -> list[str]:
+    """The names a top-level def, class or import binds."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [alias.asname or alias.name.split(".")[0] for alias in node.names]
+    return []
 
 
 def answer_sources(name: str, history: list[str]) -> list[str]:

@@ -216,18 +216,23 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
     bar = ProgressBar(len(queue), label="grading ", stream=stream)
     running, graded = {}, []
     kernels = WarmKernels(options, stream) if queue else None
+    def start_more() -> None:
+        while queue and len(running) < workers:
+            task = queue.popleft()
+            task.warm = kernels.address()
+            process = context.Process(target=run_task, args=(task,), daemon=True)
+            process.start()
+            running[process.sentinel] = (process, task, time.monotonic())
+
     try:
         while queue or running:
-            while queue and len(running) < workers:
-                task = queue.popleft()
-                task.warm = kernels.address()
-                process = context.Process(target=run_task, args=(task,), daemon=True)
-                process.start()
-                running[process.sentinel] = (process, task, time.monotonic())
-            for sentinel in multiprocessing.connection.wait(list(running), timeout=1.0):
-                process, task, began = running.pop(sentinel)
+            start_more()
+            done = [(running.pop(sentinel), time.monotonic())
+                    for sentinel in multiprocessing.connection.wait(list(running), timeout=1.0)]
+            start_more()  # the freed workers start on the next hand-ins while this process merges
+            for (process, task, began), ended in done:
                 process.join()
-                graded.append(_finish(course, task, process.exitcode, time.monotonic() - began, bar))
+                graded.append(_finish(course, task, process.exitcode, ended - began, bar))
             for sentinel, (process, task, began) in list(running.items()):
                 if time.monotonic() - began > options.max_time:
                     kill_tree(process.pid)
