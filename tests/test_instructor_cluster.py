@@ -334,7 +334,7 @@ def test_a_lost_scheduler_stops_the_batch_clearly_and_a_rerun_grades_the_rest(ba
     course = _class_of(batches, tmp_path / "course", {name: batches.banked[name] for name in names})
     students = sorted(name.replace("_", "-") for name in names)
     before = {p.pid for p in psutil.Process().children(recursive=True)}
-    real_finish, merged, family, commands = grading._finish, [], [], []
+    real_finish, merged, family, commands, killed_at = grading._finish, [], [], [], []
     with _dask_cluster(tmp_path / "first", workers=1) as first:
         def finish(course_, task, *args, **kwargs):
             record = real_finish(course_, task, *args, **kwargs)
@@ -344,6 +344,7 @@ def test_a_lost_scheduler_stops_the_batch_clearly_and_a_rerun_grades_the_rest(ba
                 commands.extend(_command(p) for p in family)
                 first.scheduler.send_signal(signal.SIGKILL)
                 first.scheduler.wait()
+                killed_at.append(time.monotonic())
             return record
 
         monkeypatch.setattr(grading, "_finish", finish)
@@ -352,12 +353,14 @@ def test_a_lost_scheduler_stops_the_batch_clearly_and_a_rerun_grades_the_rest(ba
                                sandbox="auto", cluster=first.address, warm=True)
         capfd.readouterr()
         code = grading.run(args)
+        stopped_after = time.monotonic() - killed_at[0]
         err = capfd.readouterr().err
         # its workers close once their scheduler is gone, and take their graders and kernels along
         _, alive = psutil.wait_procs(family + [psutil.Process(first.worker.pid)], timeout=30)
     monkeypatch.setattr(grading, "_finish", real_finish)
 
     assert code == 2
+    assert stopped_after < 8, f"the batch took {stopped_after:.0f} s to stop after its scheduler died"
     assert 1 <= len(merged) < len(students), merged
     assert "the connection to the Dask scheduler was lost" in err, err
     assert f"after {len(merged)} of {len(students)} hand-in(s) were graded" in err and "run autograde again" in err
@@ -381,3 +384,9 @@ def test_a_lost_scheduler_stops_the_batch_clearly_and_a_rerun_grades_the_rest(ba
     assert _grades(again + skipped) == _expected(batches, students)
     assert _scores(course.db_url, students) == _scores(batches.local.db_url, students)
     assert _new_processes(before) == []
+
+
+def test_a_scheduler_lost_before_any_grade_says_so():
+    message = str(cluster.scheduler_lost("tcp://127.0.0.1:8786", 0, 3))
+    assert "before any of the 3 hand-in(s) was graded" in message and "saved" not in message
+    assert "run autograde again" in message
