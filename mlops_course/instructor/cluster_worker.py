@@ -14,7 +14,10 @@ the autograded notebooks (notebooks only, as locally) and the grading log.
 
 The spawner and each grading process ask the kernel to kill them when their parent dies
 (``PR_SET_PDEATHSIG``, Linux), and the sandbox ends the kernel with them (``--die-with-parent``), so a
-worker killed mid-grading leaves no grader behind; Dask grades the hand-in again on another worker.
+worker killed mid-grading leaves no grader behind; Dask grades the hand-in again on another worker. The
+same holds for a worker that closes because it lost its scheduler: its process ends, and its graders
+with it. A hand-in over ``--max-time`` has its grading process killed with everything it started (a warm
+kernel, forked by the worker's warm server, ends when its grader's connection closes).
 """
 
 from __future__ import annotations
