@@ -321,7 +321,9 @@ def _finish(course: Course, task: Task, exitcode, seconds: float, bar: ProgressB
         log = results.result_path(course.results, task.assignment, task.student).with_suffix(".log")
         why = (f"grading took longer than {killed_after} s and was stopped" if killed_after
                else f"the grading process ended without a result (exit code {exitcode}; log: {log})")
-        result = Result(task.student, task.assignment, status=FAILED, reasons=[why], input_hash=task.input_hash)
+        # --max-time is not part of the input hash: a rerun (perhaps with a larger limit) grades it again
+        result = Result(task.student, task.assignment, status=FAILED, reasons=[why],
+                        input_hash="" if killed_after else task.input_hash)
     result.seconds = round(seconds, 2)
     destination = course.autograded / task.student / task.assignment
     shutil.rmtree(destination, ignore_errors=True)
