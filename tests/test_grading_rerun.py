@@ -40,6 +40,19 @@ def test_a_refined_answer_runs_back_to_the_cell_that_computed_it():
     assert answer_sources("busiest", history) == [history[1], history[3]]
 
 
+@pytest.mark.parametrize("cell, binds", [
+    ("def busiest(b):\n    return max(b)", True), ("async def busiest(b):\n    return max(b)", True),
+    ("class busiest:\n    pass", True), ("import busiest", True), ("from m import x as busiest", True),
+    ("for busiest in batches:\n    pass", True), ("print(busiest)", False), ("busiest(", False)])
+def test_every_way_of_binding_a_name_counts_and_reading_it_does_not(cell, binds):
+    chain = [SETUP, cell]
+    if binds:
+        assert answer_sources("busiest", chain) == [cell]
+    else:
+        with pytest.raises(NoAnswerCell):
+            answer_sources("busiest", chain)
+
+
 def test_a_missing_answer_says_where_to_answer():
     with pytest.raises(NoAnswerCell, match="no cell of the notebook sets busiest"):
         rerun_answer("busiest", {}, namespace={}, history=[SETUP, "print(1)"])
