@@ -43,7 +43,7 @@ from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from mlops_course.instructor import cluster_worker, results
+from mlops_course.instructor import cluster_worker
 from mlops_course.instructor.cluster_worker import Job
 from mlops_course.instructor.progress import ProgressBar
 from mlops_course.instructor.results import FAILED, Result
@@ -328,13 +328,7 @@ def _merge(course, task: Task, outcome: dict | BaseException, seconds: float, ba
     task.log_file.write_text(outcome["log"])
     if outcome["result"] is None:
         shutil.rmtree(task.autograded, ignore_errors=True)
-    record = autograde._finish(course, task, outcome["exitcode"], outcome["seconds"], bar, outcome["killed_after"])
-    if outcome["killed_after"]:
-        # stopped at --max-time, which the input hash leaves out: without a hash, the next run grades it
-        # again (perhaps with a larger --max-time) instead of skipping it as unchanged
-        record.input_hash = ""
-        results.save(course.results, record)
-    return record
+    return autograde._finish(course, task, outcome["exitcode"], outcome["seconds"], bar, outcome["killed_after"])
 
 
 def _is_killed_worker(error: BaseException) -> bool:
