@@ -211,8 +211,8 @@ def benchmark_grading(args, out: Path) -> None:
     if graded:
         grading_time = sum(r.seconds for r in graded) / len(graded)
         bare_time = sum(bare[(r.student, r.assignment)] for r in graded) / len(graded)
-        print(f"  bare run (with the hidden tests) in a warm kernel, {workers} at a time: {bare_time:.2f} s per hand-in; "
-              f"grading / bare: {grading_time / bare_time:.2f}x")
+        print(f"  bare run (with the hidden tests) in a warm kernel, {workers} at a time: {bare_time:.2f} s per "
+              f"hand-in; grading / bare: {grading_time / bare_time:.2f}x")
     if args.no_slow or not slow:
         return
     everything, results = parallel(course, demo.assignments, workers, args.timeout, warm=True)

@@ -77,7 +77,8 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "i
 # computes, and a kernel that changes its copy, or even the cache, changes it only in its own fork.
 # With arguments where the hidden tests call them so: the drift tests' unseen scenario (seed 5).
 WARM_CALLS = (("mlops_course.data", "load_loans", ()), ("mlops_course.data", "load_flights", ()),
-              ("mlops_course.assignments.bias", "loan_splits", ()), ("mlops_course.assignments.bias", "adult_decisions", ()),
+              ("mlops_course.assignments.bias", "loan_splits", ()),
+              ("mlops_course.assignments.bias", "adult_decisions", ()),
               ("mlops_course.assignments.drift", "scored_loans", ()),
               ("mlops_course.assignments.drift", "scenario_batches", (5,)))
 # Set before the imports: forked kernels must not inherit BLAS thread pools (threads do not survive fork).
