@@ -118,7 +118,7 @@ def batches(tmp_path_factory):
             stop.set()
             killer.join()
         time.sleep(1)  # let the killed worker's grading process receive its parent-death signal
-        left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and _running(p)]
+        left = _new_processes(before)
         yield SimpleNamespace(local=local, remote=remote, on_one_machine=on_one_machine, on_cluster=outcome["graded"],
                               merges=merges, killed=killed, progress=progress.getvalue(), left=left, banked=banked)
 

@@ -216,6 +216,7 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
     bar = ProgressBar(len(queue), label="grading ", stream=stream)
     running, graded = {}, []
     kernels = WarmKernels(options, stream) if queue else None
+
     def start_more() -> None:
         while queue and len(running) < workers:
             task = queue.popleft()

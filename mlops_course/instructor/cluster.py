@@ -253,7 +253,7 @@ def _run(client, course, queue: deque, shipped: dict, options, bar: ProgressBar,
 
     window = TASKS_PER_THREAD * worker_threads(client)
     waiting, started, graded = as_completed(), {}, []
-    merged: set[str] = set()
+    total = len(queue)
 
     def submit_next() -> None:
         task = queue.popleft()
@@ -267,20 +267,19 @@ def _run(client, course, queue: deque, shipped: dict, options, bar: ProgressBar,
         while queue and len(started) < window:
             submit_next()
         for future in waiting:
-            if future.key in merged or future.key not in started:
+            if future.key not in started:
                 continue  # a late duplicate of a hand-in already merged: its grades are in already
             outcome = _fetch(client, future)
             if outcome is None:
-                raise scheduler_lost(options.cluster, len(graded), len(graded) + len(started) + len(queue))
+                raise scheduler_lost(options.cluster, len(graded), total)
             task, began, _ = started.pop(future.key)
-            merged.add(future.key)
             graded.append(_merge(course, task, outcome, time.monotonic() - began, bar))
             future.release()
             if queue:
                 submit_next()
                 if not connected(client):
                     # submitted while the client was losing its scheduler: that future would never complete
-                    raise scheduler_lost(options.cluster, len(graded), len(graded) + len(started) + len(queue))
+                    raise scheduler_lost(options.cluster, len(graded), total)
     finally:
         if connected(client):  # interrupted: stop the rest (a lost scheduler has dropped them already)
             client.cancel([future for _task, _began, future in started.values()])
