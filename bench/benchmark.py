@@ -136,7 +136,8 @@ def _run_bare(job) -> float | None:
     except Exception:  # an unreadable hand-in has nothing to run
         return None
     manager = sandbox.SandboxedKernelManager(warm_server=address)
-    client = NotebookClient(nb, timeout=timeout, km=manager, allow_errors=True,
+    # shut down as grading does (sandbox.configure): bare is not charged for a polite kernel shutdown
+    client = NotebookClient(nb, timeout=timeout, km=manager, allow_errors=True, shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(Path(path).parent)}})
     started = time.monotonic()
     try:

@@ -66,6 +66,9 @@ c.Execute.interrupt_on_timeout = True
 # A kernel can take long to start on a machine busy with a batch; that is no fault of the learner.
 c.Execute.startup_timeout = 180
 c.GenerateAssignment.create_assignment = True
+# nbconvert validates the whole notebook after each of autograde's dozen steps; after the last one only, an
+# invalid notebook fails just the same, and every hand-in is graded faster.
+c.Exporter.optimistic_validation = True
 c.Autograde.create_student = True
 
 # nbgrader scores any output on stderr as a failed test. Library deprecation notices and

@@ -81,6 +81,23 @@ WARM_CALLS = (("mlops_course.data", "load_loans", ()), ("mlops_course.data", "lo
               ("mlops_course.assignments.bias", "adult_decisions", ()),
               ("mlops_course.assignments.drift", "scored_loans", ()),
               ("mlops_course.assignments.drift", "scenario_batches", (5,)))
+# Failures whose tracebacks the server formats once, as a kernel does (IPython's verbose traceback). A
+# process's first traceback costs 0.1 to 0.2 s -- the highlighter is imported and compiled, the modules are
+# indexed, every source file in the stack is parsed -- and every graded notebook has failing cells: the
+# planted checks (``grading.tamper``) fail by design, wrong answers fail in pandas, numpy, scikit-learn and
+# the course's checks. Formatted here, those caches are filled in every fork; no traceback's text changes.
+WARM_FAILURES = (
+    "assert 1 == 2, 'warm-up'",
+    "import numpy.testing\nnumpy.testing.assert_allclose(0.1, 0.2)",
+    "import numpy.testing\nnumpy.testing.assert_array_equal([1], [2])",
+    "import pandas, pandas.testing\npandas.testing.assert_series_equal(pandas.Series([0.1]), pandas.Series([0.2]))",
+    "import pandas, pandas.testing\n"
+    "pandas.testing.assert_frame_equal(pandas.DataFrame({'v': [0.1]}), pandas.DataFrame({'v': [0.2]}))",
+    "import pandas\npandas.DataFrame({'a': [1]})['b']",
+    "import pandas\npandas.Series([1.0], index=['a'])['b']",
+    "import sklearn.metrics\nsklearn.metrics.roc_auc_score([0, 1], [0.2])",
+    "from mlops_course.grading.checks import expect_type\nexpect_type(1, str, 'warm-up')",
+)
 # Set before the imports: forked kernels must not inherit BLAS thread pools (threads do not survive fork).
 SERVER_VARIABLES = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                     "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
@@ -395,6 +412,7 @@ def serve(ready_fd: int, scratch_mb: int) -> None:
 
 
 def _prepare_server() -> None:
+    import gc
     import importlib
     import threading
 
@@ -413,8 +431,35 @@ def _prepare_server() -> None:
             getattr(importlib.import_module(module), function)(*arguments)
         except Exception:  # e.g. a course without these datasets: each kernel then finds out for itself
             pass
+    _warm_tracebacks()
+    # What the server built is never garbage: moved out of the collector's reach, so that a kernel's
+    # collections neither walk it (a full one would, at every start) nor write to its pages (copy on write).
+    gc.collect()
+    gc.freeze()
     if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
         raise SystemExit("the warm kernel server started a thread while importing; it must not fork then")
+
+
+def _warm_tracebacks() -> None:
+    """Format ``WARM_FAILURES`` as a kernel's shell would; a failure here only means a slower first traceback."""
+    import warnings
+
+    try:
+        from IPython.core.ultratb import AutoFormattedTB
+
+        formatter = AutoFormattedTB(mode="Context", color_scheme="Neutral", tb_offset=1)
+    except Exception:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a warning shown here would be marked as shown in every fork
+        for source in WARM_FAILURES:
+            try:
+                exec(compile(source, "<warm-up>", "exec"), {})
+            except Exception:
+                try:
+                    formatter.structured_traceback(*sys.exc_info())
+                except Exception:
+                    pass
 
 
 def _handle(connection: socket.socket, scratch_mb: int) -> None:

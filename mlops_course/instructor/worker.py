@@ -31,7 +31,7 @@ import nbformat
 
 from mlops_course.grading import sandbox, tamper
 from mlops_course.grading.cells import read_notebook
-from mlops_course.instructor import outputs
+from mlops_course.instructor import nbgrader_tuning, outputs
 from mlops_course.instructor.results import FAILED, CellScore, Result
 from mlops_course.instructor.structure import dedupe_grade_ids, grade_id_of, nbgrader_meta, structure_problems
 
@@ -87,6 +87,7 @@ def run_task(task: Task) -> None:
     task.workspace.mkdir(parents=True, exist_ok=True)
     _send_output_to(task.log_file)
     limit_memory(task.memory_mb)
+    nbgrader_tuning.tune(task.gradebook)
     if task.single_threaded:
         # Several kernels share the cores already; BLAS threads on top would only compete for them.
         os.environ.update({name: "1" for name in THREAD_VARIABLES})
