@@ -329,3 +329,32 @@ def test_folder_archive_copies_what_a_cold_kernel_copies(tmp_path):
     with tarfile.open(fileobj=io.BytesIO(warm.folder_archive(tmp_path, 1000))) as archive:
         names = archive.getnames()
     assert names == ["data/small.csv"], "no links, no checkpoints, nothing past the copy limit"
+
+
+@pytest.mark.parametrize("source", warm.WARM_FAILURES)
+def test_each_warm_up_failure_fails_and_its_traceback_is_formatted(source, recwarn):
+    """The server's warm-up fills the traceback caches only if its code really fails (a library that starts
+    returning a value instead would leave them empty), and it must show no warning (see _warm_traceback)."""
+    from IPython.core.ultratb import AutoFormattedTB
+
+    with pytest.raises(Exception) as failure:
+        exec(compile(source, "<warm-up>", "exec"), {})
+    text = "\n".join(AutoFormattedTB(mode="Context", color_scheme="NoColor").structured_traceback(
+        failure.type, failure.value, failure.tb))
+    assert failure.type.__name__ in text
+    recwarn.clear()
+    warm._warm_traceback(source)
+    assert not recwarn.list, "the warm-up showed a warning: every fork would take it as shown already"
+
+
+def test_a_warm_kernel_starts_with_the_servers_objects_out_of_the_collectors_reach(tmp_path):
+    root = scratch_course(tmp_path / "root", {"fixture": SOURCE})
+    with warm.WarmServer.start() as server:
+        client_manager = sandbox.SandboxedKernelManager(warm_server=server.address)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "import gc, sys\nprint('FROZEN', gc.get_freeze_count(), 'pandas' in sys.modules)")])
+        from nbclient import NotebookClient
+
+        NotebookClient(nb, km=client_manager, timeout=60, resources={"metadata": {"path": str(root)}}).execute()
+    frozen, pandas = nb.cells[0].outputs[0]["text"].split()[1:]
+    assert int(frozen) > 100_000 and pandas == "True"

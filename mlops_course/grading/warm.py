@@ -36,7 +36,9 @@ what is read-only for all of them: the files of the sandbox and the memory image
 on write.
 
 A warm kernel differs from a cold one only in what was imported and cached before the first cell runs
-(``sys.modules`` is larger; ``WARM_CALLS`` have their results computed) and in BLAS using one thread; grades are the same (``tests/test_grading_warm.py``).
+(``sys.modules`` is larger; ``WARM_CALLS`` have their results computed; the sources that ``WARM_FAILURES``
+put in tracebacks are parsed), in the server's objects being out of the garbage collector's reach (they are
+never garbage), and in BLAS using one thread; grades are the same (``tests/test_grading_warm.py``).
 When the server cannot be reached the kernel starts cold, and the grading record says so.
 """
 
@@ -83,20 +85,22 @@ WARM_CALLS = (("mlops_course.data", "load_loans", ()), ("mlops_course.data", "lo
               ("mlops_course.assignments.drift", "scenario_batches", (5,)))
 # Failures whose tracebacks the server formats once, as a kernel does (IPython's verbose traceback). A
 # process's first traceback costs 0.1 to 0.2 s -- the highlighter is imported and compiled, the modules are
-# indexed, every source file in the stack is parsed -- and every graded notebook has failing cells: the
-# planted checks (``grading.tamper``) fail by design, wrong answers fail in pandas, numpy, scikit-learn and
-# the course's checks. Formatted here, those caches are filled in every fork; no traceback's text changes.
+# indexed, every source file in the stack is parsed (pandas' DataFrame alone, 0.6 s) -- and every graded
+# notebook has failing cells: the planted checks (``grading.tamper``) fail by design, wrong answers fail in
+# pandas, numpy, scikit-learn and the course's checks. Formatted in the server, those caches are filled in
+# every fork; no traceback's text changes. One at a time while the server is idle, the most common first, so
+# that no kernel waits for them.
 WARM_FAILURES = (
     "assert 1 == 2, 'warm-up'",
     "import numpy.testing\nnumpy.testing.assert_allclose(0.1, 0.2)",
+    "from mlops_course.grading.checks import expect_type\nexpect_type(1, str, 'warm-up')",
     "import numpy.testing\nnumpy.testing.assert_array_equal([1], [2])",
     "import pandas, pandas.testing\npandas.testing.assert_series_equal(pandas.Series([0.1]), pandas.Series([0.2]))",
     "import pandas, pandas.testing\n"
     "pandas.testing.assert_frame_equal(pandas.DataFrame({'v': [0.1]}), pandas.DataFrame({'v': [0.2]}))",
-    "import pandas\npandas.DataFrame({'a': [1]})['b']",
     "import pandas\npandas.Series([1.0], index=['a'])['b']",
     "import sklearn.metrics\nsklearn.metrics.roc_auc_score([0, 1], [0.2])",
-    "from mlops_course.grading.checks import expect_type\nexpect_type(1, str, 'warm-up')",
+    "import pandas\npandas.DataFrame({'a': [1]})['b']",
 )
 # Set before the imports: forked kernels must not inherit BLAS thread pools (threads do not survive fork).
 SERVER_VARIABLES = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -397,7 +401,12 @@ def serve(ready_fd: int, scratch_mb: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # handlers are reaped by the system
     os.write(ready_fd, b"ready\n")
     os.close(ready_fd)
+    warm_ups = list(WARM_FAILURES)
     while True:
+        if warm_ups and not select.select([listener], [], [], 0)[0]:
+            _warm_traceback(warm_ups.pop(0))
+            _freeze()
+            continue
         try:
             connection, _ = listener.accept()
         except InterruptedError:
@@ -412,9 +421,7 @@ def serve(ready_fd: int, scratch_mb: int) -> None:
 
 
 def _prepare_server() -> None:
-    import gc
     import importlib
-    import threading
 
     from mlops_course.grading.kernel_entry import FONT_CACHE, copy_folder
 
@@ -431,35 +438,38 @@ def _prepare_server() -> None:
             getattr(importlib.import_module(module), function)(*arguments)
         except Exception:  # e.g. a course without these datasets: each kernel then finds out for itself
             pass
-    _warm_tracebacks()
-    # What the server built is never garbage: moved out of the collector's reach, so that a kernel's
-    # collections neither walk it (a full one would, at every start) nor write to its pages (copy on write).
+    _freeze()
+
+
+def _freeze() -> None:
+    """What the server built is never garbage: out of the collector's reach, so that a kernel's collections
+    neither walk it (a full one would, at every start) nor write to its pages (copied on write then). And
+    the server must still be one thread, or forking it would be unsafe."""
+    import gc
+    import threading
+
     gc.collect()
     gc.freeze()
     if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
         raise SystemExit("the warm kernel server started a thread while importing; it must not fork then")
 
 
-def _warm_tracebacks() -> None:
-    """Format ``WARM_FAILURES`` as a kernel's shell would; a failure here only means a slower first traceback."""
+def _warm_traceback(source: str) -> None:
+    """Run ``source`` and format its failure as a kernel's shell would (a failure here: a slower first one)."""
     import warnings
 
     try:
         from IPython.core.ultratb import AutoFormattedTB
 
-        formatter = AutoFormattedTB(mode="Context", color_scheme="Neutral", tb_offset=1)
-    except Exception:
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a warning shown here would be marked as shown in every fork
-        for source in WARM_FAILURES:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a warning shown here would be marked as shown in every fork
             try:
                 exec(compile(source, "<warm-up>", "exec"), {})
             except Exception:
-                try:
-                    formatter.structured_traceback(*sys.exc_info())
-                except Exception:
-                    pass
+                AutoFormattedTB(mode="Context", color_scheme="Neutral", tb_offset=1).structured_traceback(
+                    *sys.exc_info())
+    except Exception:
+        pass
 
 
 def _handle(connection: socket.socket, scratch_mb: int) -> None:
