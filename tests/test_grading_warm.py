@@ -84,8 +84,9 @@ def frozen_course_root(target, assignments: list[str]):
 def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path, monkeypatch):
     """Cold kernels give every bank submission exactly the scores its bank expects (and flag none), and
     ``test_banks.py`` proves the same of warm kernels, which grade the banks there: so warm and cold grade
-    every submission alike. One bank is also graded both ways here and compared cell by cell, with the
-    timings a warm result carries. (Grading every bank warm a second time would cost minutes of the suite.)"""
+    every submission alike. The hand-ins of one bank with the most failing cells are also graded both ways
+    here and compared cell by cell, messages included, with the timings a warm result carries. (Grading every
+    bank warm a second time would cost minutes of the suite.)"""
     from mlops_course.grading.banks import autograded_max_scores
 
     banks = {load_bank(path).assignment: load_bank(path) for path in sorted(BANKS.glob("*.py"))}
@@ -115,16 +116,31 @@ def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path, monkeyp
     assert not mismatches, "\n".join(mismatches)
 
     one = "operations"
-    warm_results, _, _ = autograde(course, [one], options=Options(workers=2, timeout=60, warm=True, force=True))
+    cold_one = _most_failing([r for r in cold if r.assignment == one], COMPARED_CELL_BY_CELL)
+    warm_results, _, _ = autograde(course, [one], [r.student for r in cold_one],
+                                   options=Options(workers=2, timeout=60, warm=True, force=True))
     assert {r.kernel for r in warm_results} == {"warm"}, [r.reasons for r in warm_results if r.kernel != "warm"]
-    cold_one = [r for r in cold if r.assignment == one]
     cold_grades, warm_grades = grades(cold_one), grades(warm_results)
+    assert set(warm_grades) == set(cold_grades), "the chosen hand-ins, graded warm"
+    messages = lambda results: {key: sorted((c.grade_id, c.message) for c in r.cells)
+                                for key, r in by_key(results).items()}
     differ = {key: differences(cold_grades[key], warm_grades[key], by_key(cold_one)[key], by_key(warm_results)[key])
-              for key in cold_grades if cold_grades[key] != warm_grades[key]}
+              for key in cold_grades
+              if cold_grades[key] != warm_grades[key] or messages(cold_one)[key] != messages(warm_results)[key]}
     assert not differ, f"warm and cold kernels graded differently: {differ}"
     for result in warm_results:
         assert set(result.timings) >= {"kernel_start", "imports", "learner_cells", "test_cells", "nbgrader", "merge"}
     assert not server_processes(), "the batch's warm server must stop with it"
+
+
+# Hand-ins graded warm a second time here and compared cell by cell: those with the most failing cells, as
+# a failure's message (a traceback) is where a warm kernel could differ from a cold one.
+COMPARED_CELL_BY_CELL = 5
+
+
+def _most_failing(results, count: int) -> list:
+    failing = lambda r: sum(1 for c in r.cells if c.score is not None and c.score < c.max_score)
+    return sorted(results, key=lambda r: (-failing(r), r.student))[:count]
 
 
 def by_key(results) -> dict:
