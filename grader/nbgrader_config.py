@@ -65,6 +65,9 @@ c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 # A kernel can take long to start on a machine busy with a batch; that is no fault of the learner.
 c.Execute.startup_timeout = 180
+# Likewise a cell's last output messages can lag behind its reply on a machine busy with a batch (nbclient
+# waits 4 s for them, then fails the whole notebook); a kernel that has replied is not stuck, so wait longer.
+c.Execute.iopub_timeout = 30
 c.GenerateAssignment.create_assignment = True
 # nbconvert validates the whole notebook after each of autograde's dozen steps; after the last one only, an
 # invalid notebook fails just the same, and every hand-in is graded faster.
