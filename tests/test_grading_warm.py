@@ -122,11 +122,10 @@ def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path, monkeyp
     assert {r.kernel for r in warm_results} == {"warm"}, [r.reasons for r in warm_results if r.kernel != "warm"]
     cold_grades, warm_grades = grades(cold_one), grades(warm_results)
     assert set(warm_grades) == set(cold_grades), "the chosen hand-ins, graded warm"
-    messages = lambda results: {key: sorted((c.grade_id, c.message) for c in r.cells)
-                                for key, r in by_key(results).items()}
-    differ = {key: differences(cold_grades[key], warm_grades[key], by_key(cold_one)[key], by_key(warm_results)[key])
+    cold_by, warm_by = by_key(cold_one), by_key(warm_results)
+    differ = {key: differences(cold_grades[key], warm_grades[key], cold_by[key], warm_by[key])
               for key in cold_grades
-              if cold_grades[key] != warm_grades[key] or messages(cold_one)[key] != messages(warm_results)[key]}
+              if cold_grades[key] != warm_grades[key] or messages(cold_by[key]) != messages(warm_by[key])}
     assert not differ, f"warm and cold kernels graded differently: {differ}"
     for result in warm_results:
         assert set(result.timings) >= {"kernel_start", "imports", "learner_cells", "test_cells", "nbgrader", "merge"}
@@ -143,17 +142,22 @@ def _most_failing(results, count: int) -> list:
     return sorted(results, key=lambda r: (-failing(r), r.student))[:count]
 
 
+def messages(result) -> dict:
+    """Each cell's failure message (None where it scored full marks)."""
+    return {c.grade_id: c.message for c in result.cells}
+
+
 def by_key(results) -> dict:
     return {(r.assignment, r.student): r for r in results}
 
 
 def differences(cold, warm, cold_result, warm_result) -> dict:
     """What differs between two grades of one hand-in, with the failure messages, for the test's message."""
-    messages = lambda result: {c.grade_id: c.message for c in result.cells}
+    cold_messages, warm_messages = messages(cold_result), messages(warm_result)
     cells = {grade_id: {"cold": score, "warm": dict(warm[1]).get(grade_id),
-                        "cold message": messages(cold_result).get(grade_id),
-                        "warm message": messages(warm_result).get(grade_id)}
-             for grade_id, score in cold[1] if dict(warm[1]).get(grade_id) != score}
+                        "cold message": cold_messages.get(grade_id), "warm message": warm_messages.get(grade_id)}
+             for grade_id, score in cold[1]
+             if dict(warm[1]).get(grade_id) != score or cold_messages.get(grade_id) != warm_messages.get(grade_id)}
     return {"cells": cells, "status": (cold[0], warm[0]), "review": (cold[2], warm[2]),
             "reasons": (cold_result.reasons, warm_result.reasons)}
 
@@ -363,14 +367,13 @@ def test_each_warm_up_failure_fails_and_its_traceback_is_formatted(source, recwa
     assert not recwarn.list, "the warm-up showed a warning: every fork would take it as shown already"
 
 
-def test_a_warm_kernel_starts_with_the_servers_objects_out_of_the_collectors_reach(tmp_path):
-    root = scratch_course(tmp_path / "root", {"fixture": SOURCE})
-    with warm.WarmServer.start() as server:
-        client_manager = sandbox.SandboxedKernelManager(warm_server=server.address)
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-            "import gc, sys\nprint('FROZEN', gc.get_freeze_count(), 'pandas' in sys.modules)")])
-        from nbclient import NotebookClient
+def test_a_warm_kernel_starts_with_the_servers_objects_out_of_the_collectors_reach():
+    from nbclient import NotebookClient
 
-        NotebookClient(nb, km=client_manager, timeout=60, resources={"metadata": {"path": str(root)}}).execute()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import gc, sys\nprint('FROZEN', gc.get_freeze_count(), 'pandas' in sys.modules)")])
+    with warm.WarmServer.start() as server:
+        manager = sandbox.SandboxedKernelManager(warm_server=server.address)
+        NotebookClient(nb, km=manager, timeout=60, resources={"metadata": {"path": str(SOURCE)}}).execute()
     frozen, pandas = nb.cells[0].outputs[0]["text"].split()[1:]
     assert int(frozen) > 100_000 and pandas == "True"

@@ -34,12 +34,14 @@ class _SchemaCheckedOnce:
     def __getattr__(self, name):
         return getattr(self._jsonschema, name)
 
-    def validate(self, instance, schema, cls=None, *args, **kwargs):
+    def validate(self, instance, schema, *args, **kwargs):
+        if args or kwargs:  # not how nbgrader calls it: jsonschema's own, unchanged
+            return self._jsonschema.validate(instance, schema, *args, **kwargs)
         known = self._validators.get(id(schema))
-        if known is None or known[0] is not schema:
-            validator_class = cls or self._jsonschema.validators.validator_for(schema)
+        if known is None or known[0] is not schema:  # kept with its schema, so an id is never reused
+            validator_class = self._jsonschema.validators.validator_for(schema)
             validator_class.check_schema(schema)
-            known = self._validators[id(schema)] = (schema, validator_class(schema, *args, **kwargs))
+            known = self._validators[id(schema)] = (schema, validator_class(schema))
         error = self._jsonschema.exceptions.best_match(known[1].iter_errors(instance))
         if error is not None:
             raise error
