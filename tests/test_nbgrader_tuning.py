@@ -1,6 +1,7 @@
 """What a grading process changes in nbgrader for speed (``instructor.nbgrader_tuning``) changes no result."""
 
 import copy
+import shutil
 
 import jsonschema
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from mlops_course.grading.cells import read_notebook
 from mlops_course.instructor import nbgrader_tuning
+from mlops_course.instructor.gradebook import opened
 from mlops_course.paths import course_root
 
 
@@ -71,3 +73,46 @@ def test_only_the_private_gradebook_is_written_without_waiting_for_the_disk(tmp_
     finally:
         event.remove(Engine, "connect", listener)
     assert _synchronous(private) == 2
+
+
+@pytest.fixture
+def engines_reused(monkeypatch):
+    from nbgrader import api
+
+    monkeypatch.setattr(api, "create_engine", api.create_engine)  # restored after the test
+    nbgrader_tuning.reuse_engines()
+    nbgrader_tuning.reuse_engines()  # a second call wraps nothing twice
+    return api
+
+
+def test_a_gradebook_opened_again_reuses_its_engine_and_sees_what_was_written(engines_reused, tmp_path):
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with opened(url) as first:
+        shutil.copyfile(tmp_path / "gradebook.db", tmp_path / "other.db")  # an empty gradebook, without alembic
+        first.add_student("learner-01", first_name="Ada")
+        engine = first.engine
+    with opened(url, f"sqlite:///{tmp_path / 'other.db'}") as (again, other):
+        assert again.engine is engine and other.engine is not engine
+        assert again.find_student("learner-01").first_name == "Ada"
+        assert [s.id for s in other.students] == []
+
+
+def test_only_the_most_recent_engines_are_kept_and_a_removed_gradebook_starts_afresh(engines_reused, tmp_path):
+    kept = nbgrader_tuning._EnginePerAddress.KEPT
+    with opened(f"sqlite:///{tmp_path / 'template.db'}"):
+        pass
+    for i in range(kept + 2):  # copies: a new gradebook file would ask alembic for its version, seconds each
+        shutil.copyfile(tmp_path / "template.db", tmp_path / f"g{i}.db")
+    urls = [f"sqlite:///{tmp_path / f'g{i}.db'}" for i in range(kept + 2)]
+    engines = []
+    for url in urls:
+        with opened(url) as book:
+            engines.append(book.engine)
+    assert len(engines_reused.create_engine._engines) == kept
+    with opened(urls[-1], urls[0]) as (recent, evicted):
+        assert recent.engine is engines[-1] and evicted.engine is not engines[0]
+    with opened(urls[-1]) as book:
+        book.add_student("learner-02")
+    shutil.copyfile(tmp_path / "template.db", tmp_path / f"g{kept + 1}.db")
+    with opened(urls[-1]) as book:  # the same address, another file: its engine reads the new one
+        assert book.engine is engines[-1] and [s.id for s in book.students] == []

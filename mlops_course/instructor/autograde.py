@@ -31,7 +31,7 @@ from pathlib import Path
 
 from mlops_course.grading import sandbox
 from mlops_course.grading.scratch_course import ScratchCourse
-from mlops_course.instructor import gradebook, results
+from mlops_course.instructor import gradebook, nbgrader_tuning, results
 from mlops_course.instructor.course import Course, add_workdir_argument, chosen_assignments
 from mlops_course.instructor.progress import ProgressBar, clock, duration
 from mlops_course.instructor.results import FAILED, GRADED, Result
@@ -168,6 +168,7 @@ def autograde(course: Course, assignments: list[str], students: list[str] | None
         raise sandbox.SandboxUnavailable(refusal)
     grade_all = grader(options)
     warn_about_sandbox(options, stream or sys.stderr)
+    nbgrader_tuning.reuse_engines()  # the merges into the course gradebook share one engine
     course.workdir.mkdir(parents=True, exist_ok=True)
     templates = prepare_templates(course, assignments)
     todo, skipped = [], []

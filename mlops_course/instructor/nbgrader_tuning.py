@@ -1,4 +1,4 @@
-"""Two costs of nbgrader's autograde that a grading process removes, without changing what it computes.
+"""Costs of nbgrader's autograde that grading removes, without changing what it computes.
 
 ``worker.py`` calls ``tune(gradebook)`` once, at the start of a process that grades one hand-in:
 
@@ -11,17 +11,53 @@
   process's gradebook is a throwaway copy that the batch merges into the course's only after this process
   has finished; if the machine fails first, the hand-in is graded again. So it is written without waiting
   (``PRAGMA synchronous=OFF``). The course's gradebook is never opened here.
+- **One database engine per gradebook.** nbgrader opens a new ``Gradebook`` about ten times per hand-in, and
+  each made a new SQLAlchemy engine, so every query was compiled again. ``reuse_engines()`` keeps one engine
+  per database address for the life of the process, with its compiled queries; ``Gradebook.close()`` still
+  closes its connections. The batch's own process calls it too, for the merges into the course gradebook.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
 from pathlib import Path
 
 
 def tune(gradebook: Path) -> None:
     _check_metadata_schema_once()
     _write_without_sync(gradebook)
+    reuse_engines()
+
+
+class _EnginePerAddress:
+    """``create_engine`` as ``nbgrader.api`` calls it, returning the engine made before for the same arguments.
+
+    Only the most recently used few are kept: a batch's process opens every hand-in's private gradebook once,
+    and a thousand idle engines would only hold memory."""
+
+    KEPT = 8
+
+    def __init__(self, create_engine):
+        self._create_engine = create_engine
+        self._engines: OrderedDict = OrderedDict()
+
+    def __call__(self, url, *args, **kwargs):
+        key = (str(url), args, tuple(sorted(kwargs.items())))
+        engine = self._engines.pop(key, None)
+        if engine is None:
+            engine = self._create_engine(url, *args, **kwargs)
+        self._engines[key] = engine
+        while len(self._engines) > self.KEPT:
+            self._engines.popitem(last=False)[1].dispose()
+        return engine
+
+
+def reuse_engines() -> None:
+    from nbgrader import api
+
+    if not isinstance(api.create_engine, _EnginePerAddress):
+        api.create_engine = _EnginePerAddress(api.create_engine)
 
 
 class _SchemaCheckedOnce:
