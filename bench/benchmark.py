@@ -13,7 +13,10 @@ notebook run times.
      hand-in and, unless ``--no-slow``, again with it; its grading templates (``generate_assignment`` once per
      assignment, reused while the assignment does not change) are built before, and their time printed;
    - bare: every hand-in (but the endless loop) run top to bottom in a warm kernel, as many at a time as
-     there are workers, without nbgrader, as nbgrader would run it: its test cells with their hidden tests.
+     there are workers, without nbgrader, as nbgrader would run it: its test cells with their hidden tests;
+     once just before the parallel grading and once just after, so that a machine that speeds up or slows
+     down during the run (it does, by 15 % from one minute to the next) moves both sides alike: grading is
+     compared with the mean of the two.
    It prints the times, the ratios serial / parallel, grading / bare execution, and per hand-in on average
    where the time went: kernel start, imports (the set-up cell), the learner's cells, the test cells,
    nbgrader's own work and the merge into the course gradebook.
@@ -174,6 +177,21 @@ def print_breakdown(results: list) -> None:
     print(f"    {'whole grading process':<40} {sum(r.seconds for r in graded) / len(graded):6.2f} s")
 
 
+def print_against_bare(results: list, before: dict, after: dict, workers: int) -> None:
+    """Grading time per hand-in against the bare runs just before and just after it, of the same hand-ins."""
+    graded = [r for r in results if (r.student, r.assignment) in before and (r.student, r.assignment) in after]
+    if not graded:
+        return
+    grading_time = sum(r.seconds for r in graded) / len(graded)
+    before_time, after_time = (sum(run[(r.student, r.assignment)] for r in graded) / len(graded)
+                               for run in (before, after))
+    bare_time = (before_time + after_time) / 2
+    print(f"  bare run (with the hidden tests) in a warm kernel, {workers} at a time: {before_time:.2f} s per "
+          f"hand-in just before grading, {after_time:.2f} s just after, {bare_time:.2f} s on average")
+    print(f"  grading / bare: {grading_time / bare_time:.2f}x  ({grading_time:.2f} s against {bare_time:.2f} s, "
+          f"{len(graded)} hand-ins)")
+
+
 def benchmark_grading(args, out: Path) -> None:
     course = Course.at(out / "parallel")
     demo = build_class(course, course_root() / args.banks, out / "inbox", students=args.students, seed=args.seed)
@@ -194,8 +212,9 @@ def benchmark_grading(args, out: Path) -> None:
     grading.prepare_templates(course, demo.assignments)
     print(f"  grading templates built once (nbgrader generate_assignment; serial's is not timed either): "
           f"{time.monotonic() - began:.1f} s", flush=True)
+    bare_before = bare_warm_execution(course, demo.assignments, workers, args.timeout)
     quick, quick_results = parallel(course, demo.assignments, workers, args.timeout, warm=True)
-    bare = bare_warm_execution(course, demo.assignments, workers, args.timeout)
+    bare_after = bare_warm_execution(course, demo.assignments, workers, args.timeout)
     cold = parallel(course, demo.assignments, workers, args.timeout, warm=False)[0] if args.cold else None
     for student, assignment in slow:
         shutil.move(str(aside / student / assignment), str(course.submitted / student / assignment))
@@ -208,12 +227,7 @@ def benchmark_grading(args, out: Path) -> None:
         print(f"  parallel, cold kernels:    {cold:7.1f} s  ({cold / count:.2f} s per submission)")
     print(f"  ratio serial / parallel:   {serial / quick:7.2f}x")
     print_breakdown(quick_results)
-    graded = [r for r in quick_results if (r.student, r.assignment) in bare]
-    if graded:
-        grading_time = sum(r.seconds for r in graded) / len(graded)
-        bare_time = sum(bare[(r.student, r.assignment)] for r in graded) / len(graded)
-        print(f"  bare run (with the hidden tests) in a warm kernel, {workers} at a time: {bare_time:.2f} s per "
-              f"hand-in; grading / bare: {grading_time / bare_time:.2f}x")
+    print_against_bare(quick_results, bare_before, bare_after, workers)
     if args.no_slow or not slow:
         return
     everything, results = parallel(course, demo.assignments, workers, args.timeout, warm=True)
