@@ -15,8 +15,8 @@ notebook run times.
    - bare: every hand-in (but the endless loop) run top to bottom in a warm kernel, as many at a time as
      there are workers, without nbgrader, as nbgrader would run it: its test cells with their hidden tests;
      once just before the parallel grading and once just after, so that a machine that speeds up or slows
-     down during the run (it does, by 15 % from one minute to the next) moves both sides alike: grading is
-     compared with the mean of the two.
+     down during the run (it does, by up to 15-20 % from one minute to the next) moves both sides alike:
+     grading is compared with the mean of the two.
    It prints the times, the ratios serial / parallel, grading / bare execution, and per hand-in on average
    where the time went: kernel start, imports (the set-up cell), the learner's cells, the test cells,
    nbgrader's own work and the merge into the course gradebook.
