@@ -118,7 +118,7 @@ def bare_warm_execution(course: Course, assignments: list[str], workers: int, ti
             for student in course.submitted_students(assignment)
             for path in sorted((course.submitted / student / assignment).glob("*.ipynb"))]
     sources = {assignment: course.source_dir(assignment) for assignment in assignments}
-    with warm.WarmServer.start() as server, ProcessPoolExecutor(workers) as pool:
+    with warm.WarmServer.start(assignments=assignments) as server, ProcessPoolExecutor(workers) as pool:
         times = pool.map(_run_bare, [(path, sources[assignment] / Path(path).name, server.address, timeout)
                                      for _, assignment, path in jobs])
         found: dict = {}

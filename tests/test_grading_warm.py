@@ -280,7 +280,7 @@ def run_in_kernel(manager, code: str) -> str:
 
 
 def test_server_stops_without_leftovers_and_a_dead_one_means_cold_kernels(capsys):
-    with warm.WarmServer.start() as server:
+    with warm.WarmServer.start(assignments=["fixture"]) as server:
         assert server.alive() and server_processes()
         sandbox.KERNELS.clear()
         out = run_in_kernel(sandbox.SandboxedKernelManager(warm_server=server.address),
@@ -299,7 +299,7 @@ def test_server_stops_without_leftovers_and_a_dead_one_means_cold_kernels(capsys
 def test_batch_restarts_a_dead_server_once_then_goes_cold(capsys):
     import sys
 
-    kernels = WarmKernels(Options(warm=True), sys.stderr)
+    kernels = WarmKernels(Options(warm=True), sys.stderr, {"fixture"})
     try:
         first = kernels.address()
         assert first
@@ -318,7 +318,7 @@ def test_batch_restarts_a_dead_server_once_then_goes_cold(capsys):
 
 
 def test_closing_the_connection_ends_the_kernel():
-    with warm.WarmServer.start() as server:
+    with warm.WarmServer.start(assignments=["fixture"]) as server:
         request = {"connection": {"ip": f"{sandbox.SOCKETS}/k", "transport": "ipc", "key": "", "signature_scheme":
                                   "hmac-sha256", "shell_port": 1, "iopub_port": 2, "stdin_port": 3, "hb_port": 4,
                                   "control_port": 5}, "env": sandbox.kernel_environment(sandboxed=True), "memory": None}
@@ -368,12 +368,23 @@ def test_each_warm_up_failure_fails_and_its_traceback_is_formatted(source, recwa
 
 
 def test_a_warm_kernel_starts_with_the_servers_objects_out_of_the_collectors_reach():
+    """... and with what its batch's assignments use computed ahead: only that (here, operations' loans)."""
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import gc, sys\nprint('FROZEN', gc.get_freeze_count(), 'pandas' in sys.modules)")])
-    with warm.WarmServer.start() as server:
+        "import gc, sys\nfrom mlops_course.data import loaders\n"
+        "print('FROZEN', gc.get_freeze_count(), 'pandas' in sys.modules, loaders._cached.cache_info().currsize)")])
+    with warm.WarmServer.start(assignments=["operations"]) as server:
         manager = sandbox.SandboxedKernelManager(warm_server=server.address)
         NotebookClient(nb, km=manager, timeout=60, resources={"metadata": {"path": str(SOURCE)}}).execute()
-    frozen, pandas = nb.cells[0].outputs[0]["text"].split()[1:]
+    frozen, pandas, cached = nb.cells[0].outputs[0]["text"].split()[1:]
     assert int(frozen) > 100_000 and pandas == "True"
+    assert cached == "1", "an operations batch's server reads the loans ahead, and nothing for other assignments"
+
+
+def test_each_batch_computes_the_warm_calls_of_its_own_assignments():
+    everything = warm.warm_calls(warm.ALL_ASSIGNMENTS)
+    assert len(everything) == len(set(everything)) == len({c for calls in warm.WARM_CALLS.values() for c in calls})
+    assert warm.warm_calls("operations,fixture") == list(warm.WARM_CALLS["operations"])
+    assert warm.warm_calls("bias,drift") == list(dict.fromkeys(warm.WARM_CALLS["bias"] + warm.WARM_CALLS["drift"]))
+    assert warm.warm_calls("fixture") == warm.warm_calls("") == []

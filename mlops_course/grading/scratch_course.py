@@ -129,7 +129,7 @@ class ScratchCourse:
         if self.warm_server is None or not self.warm_server.alive():
             self.stop_warm_server()
             try:
-                self.warm_server = warm.WarmServer.start()
+                self.warm_server = warm.WarmServer.start(assignments=[self.assignment])
             except warm.WarmUnavailable:
                 self.warm = False  # cold kernels from now on; each kernel's log says why
                 return []

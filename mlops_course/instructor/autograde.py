@@ -216,7 +216,7 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
                   for assignment, student, digest in todo)
     bar = ProgressBar(len(queue), label="grading ", stream=stream)
     running, graded = {}, []
-    kernels = WarmKernels(options, stream) if queue else None
+    kernels = WarmKernels(options, stream, {assignment for assignment, _, _ in todo}) if queue else None
 
     def start_more() -> None:
         while queue and len(running) < workers:
@@ -254,8 +254,8 @@ class WarmKernels:
     """The batch's warm kernel server (``grading.warm``): started once, restarted once if it dies, and
     stopped at the end; where it cannot run, the batch grades with cold kernels and says so once."""
 
-    def __init__(self, options: Options, stream):
-        self.stream, self.server, self.restarts = stream, None, 0
+    def __init__(self, options: Options, stream, assignments=None):
+        self.stream, self.server, self.restarts, self.assignments = stream, None, 0, assignments
         self.wanted = options.warm and options.sandbox != "off"
         if self.wanted:
             self._start()
@@ -268,7 +268,7 @@ class WarmKernels:
             self.wanted = False
             return
         try:
-            self.server = warm.WarmServer.start()
+            self.server = warm.WarmServer.start(assignments=self.assignments)
         except warm.WarmUnavailable as error:
             self.wanted = False
             print(f"note: grading with cold kernels: {str(error).splitlines()[0]}", file=self.stream)
