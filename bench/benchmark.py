@@ -7,8 +7,10 @@ notebook run times.
 1. Builds the seeded demo class of ``mlops-course demo`` (every assignment with a submission bank) and
    grades it on this machine, with the same per-cell timeout:
    - serial: ``nbgrader autograde <assignment>`` -- one process, one submission after the other -- in an
-     nbgrader course per assignment that ``generate_assignment`` prepared (that step is not timed); the
-     endless-loop hand-in is graded in a run of its own, so both totals come from the same run;
+     nbgrader course per assignment that ``generate_assignment`` prepared (that step is not timed); half of
+     the hand-ins (every other one of each assignment) before the parallel grading and the other half after
+     it, so that both sides see the same machine even when its speed drifts; the endless-loop hand-in in a
+     run of its own, so both totals come from the same run;
    - parallel: ``mlops-course autograde`` (one worker per core, warm kernels), without the endless-loop
      hand-in and, unless ``--no-slow``, again with it; its grading templates (``generate_assignment`` once per
      assignment, reused while the assignment does not change) are built before, and their time printed;
@@ -66,28 +68,30 @@ def parse_args(argv=None):
 SLOW_KIND = "endless loop"
 
 
-def serial_nbgrader(course: Course, out: Path, assignments: list[str], timeout: int,
-                    slow: set[tuple[str, str]]) -> tuple[float, float, int]:
-    """Plain ``nbgrader autograde``, one assignment after the other, the endless loop in a run of its own;
-    returns (seconds without it, seconds of it, submissions without it)."""
-    seconds, slow_seconds, count = 0.0, 0.0, 0
-    for assignment in assignments:
-        # stock nbgrader: no sandbox, no planted checks
-        scratch = ScratchCourse(assignment, source_dir=course.source_dir(assignment), workdir=out / assignment,
-                                sandbox_mode=None)
-        students = course.submitted_students(assignment)
-        for group in ([s for s in students if (s, assignment) not in slow],
-                      [s for s in students if (s, assignment) in slow]):
-            if not group:
-                continue
-            took = _serial_run(course, scratch, assignment, group, timeout)
-            if (group[0], assignment) in slow:
-                slow_seconds += took
-            else:
-                seconds += took
-                count += len(group)
-            print(f"  serial nbgrader, {assignment}, {len(group)} hand-in(s): {took:.1f} s", flush=True)
-    return seconds, slow_seconds, count
+def serial_halves(course: Course, assignments: list[str], slow: set[tuple[str, str]]) -> list[dict]:
+    """Every assignment's hand-ins but the endless loops, in two alternate halves: {assignment: students}."""
+    students = {a: [s for s in course.submitted_students(a) if (s, a) not in slow] for a in assignments}
+    return [{a: names[0::2] for a, names in students.items()}, {a: names[1::2] for a, names in students.items()}]
+
+
+def serial_courses(course: Course, out: Path, assignments: list[str]) -> dict[str, ScratchCourse]:
+    """An nbgrader course per assignment for serial nbgrader (``generate_assignment``, not timed); stock
+    nbgrader: no sandbox, no planted checks."""
+    return {a: ScratchCourse(a, source_dir=course.source_dir(a), workdir=out / a, sandbox_mode=None)
+            for a in assignments}
+
+
+def serial_nbgrader(course: Course, scratches: dict[str, ScratchCourse], part: dict[str, list[str]], timeout: int,
+                    label: str) -> float:
+    """Plain ``nbgrader autograde`` of ``part`` ({assignment: students}), one assignment after the other,
+    one process each, one submission after the other; returns the seconds."""
+    seconds = 0.0
+    for assignment, students in part.items():
+        if students:
+            took = _serial_run(course, scratches[assignment], assignment, students, timeout)
+            seconds += took
+            print(f"  serial nbgrader, {assignment}, {label}, {len(students)} hand-in(s): {took:.1f} s", flush=True)
+    return seconds
 
 
 def _serial_run(course: Course, scratch: ScratchCourse, assignment: str, students: list[str], timeout: int) -> float:
@@ -98,6 +102,13 @@ def _serial_run(course: Course, scratch: ScratchCourse, assignment: str, student
     started = time.monotonic()
     subprocess.run(command, cwd=scratch.root, capture_output=True, env=nbgrader_environment())
     return time.monotonic() - started
+
+
+def _by_assignment(keys: set[tuple[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for student, assignment in sorted(keys):
+        found.setdefault(assignment, []).append(student)
+    return found
 
 
 def parallel(course: Course, assignments: list[str], workers: int, timeout: int, warm: bool) -> tuple[float, list]:
@@ -203,7 +214,13 @@ def benchmark_grading(args, out: Path) -> None:
           f"({len(slow)} with an endless loop); per-cell timeout {args.timeout} s; {grading.default_workers()} "
           f"core(s), {workers} worker(s)\n", flush=True)
 
-    serial, serial_slow, count = serial_nbgrader(course, out / "serial", demo.assignments, args.timeout, slow)
+    # Serial grades one half of the hand-ins before the parallel grader and the other half after it, as
+    # the bare runs bracket the grading: a machine whose speed drifts during the run moves both sides alike.
+    scratches = serial_courses(course, out / "serial", demo.assignments)
+    halves = serial_halves(course, demo.assignments, slow)
+    count = sum(len(students) for half in halves for students in half.values())
+    serial = serial_nbgrader(course, scratches, halves[0], args.timeout, "first half")
+    serial_slow = serial_nbgrader(course, scratches, _by_assignment(slow), args.timeout, "endless loop")
     aside = out / "slow-hand-ins"
     for student, assignment in slow:  # graded separately below
         (aside / student).mkdir(parents=True, exist_ok=True)
@@ -215,6 +232,7 @@ def benchmark_grading(args, out: Path) -> None:
     bare_before = bare_warm_execution(course, demo.assignments, workers, args.timeout)
     quick, quick_results = parallel(course, demo.assignments, workers, args.timeout, warm=True)
     bare_after = bare_warm_execution(course, demo.assignments, workers, args.timeout)
+    serial += serial_nbgrader(course, scratches, halves[1], args.timeout, "second half")
     cold = parallel(course, demo.assignments, workers, args.timeout, warm=False)[0] if args.cold else None
     for student, assignment in slow:
         shutil.move(str(aside / student / assignment), str(course.submitted / student / assignment))

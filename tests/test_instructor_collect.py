@@ -123,6 +123,12 @@ def test_dry_run_writes_nothing(course, tmp_path, notebook_text):
     assert not course.submitted.exists()
 
 
+def test_a_demo_class_too_small_for_every_broken_kind_is_refused_clearly(course, tmp_path):
+    with pytest.raises(SystemExit, match=f"at least {len(BROKEN_KINDS)} students .* not 3: ask for more"):
+        build_class(course, FIXTURES / "banks", tmp_path / "inbox", students=3)
+    assert not (tmp_path / "inbox").exists()
+
+
 def test_demo_class_is_seeded_complete_and_collectable(course, tmp_path):
     demo = build_class(course, FIXTURES / "banks", tmp_path / "inbox", students=30, seed=7)
     again = build_class(course, FIXTURES / "banks", tmp_path / "inbox-again", students=30, seed=7)

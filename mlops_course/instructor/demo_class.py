@@ -62,6 +62,9 @@ def build_class(course: Course, banks_dir: Path, inbox: Path, students: int = 30
     names = banked_assignments(course, banks_dir)
     if not names:
         raise SystemExit(f"no submission bank in {banks_dir} matches an assignment in solutions/")
+    if students < len(BROKEN_KINDS):  # each broken kind goes to a student of its own
+        raise SystemExit(f"a demo class needs at least {len(BROKEN_KINDS)} students (one per kind of broken "
+                         f"hand-in), not {students}: ask for more")
     demo = DemoClass(inbox, [f"learner-{i:02d}" for i in range(1, students + 1)], names)
     banks = {a: bank_submissions(course, banks_dir, a) for a in names}
     broken = _broken_slots(demo, rng)
