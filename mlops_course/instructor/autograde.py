@@ -40,9 +40,7 @@ from mlops_course.paths import grader_dir
 
 
 # Imported once by the process that starts the graders, so each grading process starts warm.
-WARM_MODULES = ["mlops_course.instructor.worker", "mlops_course.instructor.feedback", "mlops_course.grading.sandbox",
-                "mlops_course.grading.tamper", "nbgrader.converters",
-                "nbgrader.api", "nbconvert.exporters"]
+WARM_MODULES = ["mlops_course.instructor.grading_preload"]
 
 
 def process_context():
