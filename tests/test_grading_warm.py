@@ -388,3 +388,23 @@ def test_each_batch_computes_the_warm_calls_of_its_own_assignments():
     assert warm.warm_calls("operations,fixture") == list(warm.WARM_CALLS["operations"])
     assert warm.warm_calls("bias,drift") == list(dict.fromkeys(warm.WARM_CALLS["bias"] + warm.WARM_CALLS["drift"]))
     assert warm.warm_calls("fixture") == warm.warm_calls("") == []
+
+
+def test_a_warm_kernel_gets_the_options_of_a_cold_ones_command_line():
+    """nbclient starts kernels with ``--HistoryManager.hist_file=:memory:``; a warm kernel, which has no command
+    line, must get it too: else it writes a history database in its home and runs a thread to save it."""
+    from nbclient import NotebookClient
+
+    source = ("import threading\nhistory = get_ipython().history_manager\n"
+              "print('HISTORY', history.hist_file, sorted(t.name for t in threading.enumerate()))")
+    seen = {}
+    with warm.WarmServer.start(assignments=["fixture"]) as server:
+        for kind, address in (("warm", server.address), ("cold", "")):
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+            sandbox.KERNELS.clear()
+            manager = sandbox.SandboxedKernelManager(warm_server=address)
+            NotebookClient(nb, km=manager, timeout=60, resources={"metadata": {"path": str(SOURCE)}}).execute()
+            assert sandbox.KERNELS == [kind]
+            seen[kind] = nb.cells[0].outputs[0]["text"].split(" ", 2)[1:]
+    assert seen["warm"][0] == seen["cold"][0] == ":memory:"
+    assert "HistorySavingThread" not in seen["warm"][1]

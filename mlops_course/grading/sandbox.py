@@ -193,7 +193,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         if self.warm_server:
             try:
-                return await self._launch_warm_kernel(kw["env"])
+                return await self._launch_warm_kernel(kw["env"], kernel_options(kernel_cmd))
             except Exception as error:  # the server died or is overloaded: this kernel starts cold
                 from mlops_course.grading import warm
 
@@ -218,7 +218,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         # The kernel binds its sockets inside the sandbox; the grader reaches them through its root.
         self.ip = f"/proc/{self._sandbox_pid}/root{SOCKETS}/k"
 
-    async def _launch_warm_kernel(self, env: dict[str, str]) -> None:
+    async def _launch_warm_kernel(self, env: dict[str, str], options: list[str]) -> None:
         """Fork the kernel from the warm server (see ``grading.warm``) instead of starting a process."""
         import resource
 
@@ -226,7 +226,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
         info = json.loads(_inner_connection_file(self.get_connection_info(), self._socket_dir).read_text())
         limit = resource.getrlimit(resource.RLIMIT_AS)
-        request = {"connection": info, "env": env, "scratch_mb": self.scratch_mb,
+        request = {"connection": info, "env": env, "options": options, "scratch_mb": self.scratch_mb,
                    "memory": None if limit[0] == resource.RLIM_INFINITY else list(limit)}
         archive = warm.folder_archive(self._notebook_folder(), self.copy_limit_mb * 2**20)
         kernel = await asyncio.to_thread(warm.WarmKernel, self.warm_server, request, archive)
@@ -282,6 +282,12 @@ class SandboxedKernelManager(AsyncKernelManager):
 KILL_POLL = 0.005  # seconds between checks that a killed kernel has gone
 SOCKET_POLL = 0.002  # seconds between looks for a starting kernel's sockets
 ZMQ_CHANNELS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+def kernel_options(kernel_cmd: list[str]) -> list[str]:
+    """The ``--Class.trait=value`` options of a kernel command (nbclient's in-memory history, ...), which a warm
+    kernel, started without a command line, must be given as a cold one is."""
+    return [arg for arg in kernel_cmd if arg.startswith("--") and "=" in arg]
 
 
 async def _sockets_bound(ip: str, info: dict, kernel, timeout: float) -> None:

@@ -622,7 +622,7 @@ def _kernel(libc, request: dict, archive: bytes, fds: list[int], go_read: int) -
     _reseed()
     import runpy
 
-    sys.argv = ["ipykernel_launcher", "-f", connection_file]
+    sys.argv = ["ipykernel_launcher", "-f", connection_file, *request.get("options", [])]
     sys.path[0] = WORKDIR
     code = 0
     try:
