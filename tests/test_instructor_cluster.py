@@ -10,6 +10,7 @@ the middle of a batch (the batch stops and says so; a rerun on a new cluster gra
 import io
 import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -166,6 +167,20 @@ def test_no_hand_in_lost_none_merged_twice(batches):
 
 def test_everything_started_is_stopped(batches):
     assert batches.left == [], [p.cmdline() for p in batches.left]
+
+
+def test_a_workers_warm_server_computes_ahead_what_the_batchs_assignments_use():
+    from mlops_course.grading import warm
+
+    if not warm.availability()[0]:
+        pytest.skip("warm kernels need the grading sandbox")
+    plugin = pickle.loads(pickle.dumps(cluster.WarmKernelsOnWorkers({"operations", "fixture"})))  # as Dask ships it
+    plugin.setup()
+    try:
+        assert plugin.address() and plugin.server.process.args[-1] == "fixture,operations"
+    finally:
+        plugin.teardown()
+    assert plugin.server is None
 
 
 def test_a_hand_in_that_keeps_killing_workers_fails_with_its_reason(batches, tmp_path):

@@ -113,7 +113,7 @@ SERVER_VARIABLES = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NU
                     "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
                     "JPY_PARENT_PID": "1"}  # read by ipykernel at import: no parent to watch, no banner
 START_TIMEOUT = 120
-ALL_ASSIGNMENTS = "*"  # a server for any assignment (a Dask worker's): every WARM_CALL computed ahead
+ALL_ASSIGNMENTS = "*"  # a server for any assignment (none was named): every WARM_CALL computed ahead
 
 
 class WarmUnavailable(RuntimeError):

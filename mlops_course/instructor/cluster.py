@@ -130,7 +130,8 @@ def connected(client) -> bool:
 
 
 class WarmKernelsOnWorkers(WorkerPlugin):
-    """A Dask worker plugin: one warm kernel server (``grading.warm``) per worker, for the batch.
+    """A Dask worker plugin: one warm kernel server (``grading.warm``) per worker, for the batch, with what the
+    batch's assignments use computed ahead (``warm.WARM_CALLS``).
 
     ``setup`` starts it on every worker, also on one that joins or restarts later; ``teardown`` (when the
     batch unregisters the plugin, or the worker closes) stops it with every kernel it forked; a killed
@@ -140,6 +141,9 @@ class WarmKernelsOnWorkers(WorkerPlugin):
     """
 
     name = cluster_worker.PLUGIN
+
+    def __init__(self, assignments=None):
+        self.assignments = sorted(assignments) if assignments is not None else None
 
     def setup(self, worker=None) -> None:
         import threading
@@ -155,7 +159,7 @@ class WarmKernelsOnWorkers(WorkerPlugin):
             if not available:
                 self.note = why
                 return
-            self.server = warm.WarmServer.start()
+            self.server = warm.WarmServer.start(assignments=self.assignments)
         except Exception as error:  # no warm server: cold kernels, as on a machine without one
             self.note = str(error).splitlines()[0] if str(error) else type(error).__name__
 
@@ -204,7 +208,8 @@ def _grade_on(client, course, todo, templates: dict[str, Path], options, scratch
     warm = wants_warm(options)
     try:
         if warm:
-            client.register_plugin(WarmKernelsOnWorkers(), name=cluster_worker.PLUGIN)
+            assignments = {assignment for assignment, _, _ in todo}
+            client.register_plugin(WarmKernelsOnWorkers(assignments), name=cluster_worker.PLUGIN)
         return _run(client, course, queue, shipped, options, bar, warm)
     finally:
         if warm and connected(client):  # a lost scheduler cannot pass the request on (its workers close)

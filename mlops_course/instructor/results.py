@@ -41,7 +41,8 @@ class Result:
     withheld: float = 0.0                             # autograded points held back until that review
     kernel: str = ""              # how its kernels started: warm (forked from the warm server), cold, unsandboxed
     # where the time went, in seconds: kernel_start, imports (the set-up cell), learner_cells, test_cells,
-    # nbgrader (its own work around them), merge (into the course gradebook, by the parent)
+    # planted_checks (tamper detection), nbgrader (its own work around them), merge (into the course
+    # gradebook, by the parent)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
