@@ -80,44 +80,53 @@ def frozen_course_root(target, assignments: list[str]):
     return root
 
 
+# Each bank is graded cold in a test of its own: a failure names its bank, and each batch starts only the
+# warm server and data its bank needs.
+BANK_NAMES = sorted(path.stem for path in BANKS.glob("*.py"))
+# The bank whose hand-ins are also graded warm here and compared cell by cell.
+COMPARED = "operations"
+
+
 @pytest.mark.slow
-def test_warm_kernels_grade_every_bank_submission_as_cold_ones(tmp_path, monkeypatch):
-    """Cold kernels give every bank submission exactly the scores its bank expects (and flag none), and
+@pytest.mark.parametrize("assignment", BANK_NAMES)
+def test_warm_kernels_grade_every_bank_submission_as_cold_ones(assignment, tmp_path, monkeypatch):
+    """Cold kernels give every submission of the bank exactly the scores it expects (and flag none), and
     ``test_banks.py`` proves the same of warm kernels, which grade the banks there: so warm and cold grade
     every submission alike. The hand-ins of one bank with the most failing cells are also graded both ways
     here and compared cell by cell, messages included, with the timings a warm result carries. (Grading every
     bank warm a second time would cost minutes of the suite.)"""
     from mlops_course.grading.banks import autograded_max_scores
 
-    banks = {load_bank(path).assignment: load_bank(path) for path in sorted(BANKS.glob("*.py"))}
-    monkeypatch.setenv("MLOPS_COURSE_ROOT", str(frozen_course_root(tmp_path / "root", sorted(banks))))
+    bank = load_bank(BANKS / f"{assignment}.py")
+    monkeypatch.setenv("MLOPS_COURSE_ROOT", str(frozen_course_root(tmp_path / "root", [assignment])))
     course = Course.at(tmp_path / "work")
-    max_scores = {}
-    for assignment, bank in banks.items():
-        notebook, _release, notebooks = bank_submissions(course, BANKS, assignment)
-        max_scores[assignment] = autograded_max_scores(
-            read_notebook(course_root() / "solutions" / assignment / f"{notebook}.ipynb"))
-        for name, nb in notebooks.items():
-            folder = course.submitted / name / assignment
-            folder.mkdir(parents=True)
-            nbformat.write(nb, str(folder / f"{notebook}.ipynb"))
-    cold, _, _ = autograde(course, sorted(banks), options=Options(workers=2, timeout=60, warm=False))
+    notebook, _release, notebooks = bank_submissions(course, BANKS, assignment)
+    max_scores = autograded_max_scores(read_notebook(course_root() / "solutions" / assignment / f"{notebook}.ipynb"))
+    for name, nb in notebooks.items():
+        folder = course.submitted / name / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nb, str(folder / f"{notebook}.ipynb"))
+    cold, _, _ = autograde(course, [assignment], options=Options(workers=2, timeout=60, warm=False))
     assert {r.kernel for r in cold} == {"cold"}
-    assert len(cold) == sum(len(bank.submissions) for bank in banks.values())
+    assert len(cold) == len(bank.submissions)
     mismatches = []
     for result in cold:
-        bank, scores = banks[result.assignment], {c.grade_id: c.score for c in result.cells}
-        for cell, want in bank.expected_scores(result.student, max_scores[result.assignment]).items():
+        scores = {c.grade_id: c.score for c in result.cells}
+        for cell, want in bank.expected_scores(result.student, max_scores).items():
             if scores.get(cell) != want:
-                mismatches.append(f"{result.assignment}/{result.student}: {cell} scored {scores.get(cell)} cold, "
+                mismatches.append(f"{assignment}/{result.student}: {cell} scored {scores.get(cell)} cold, "
                                   f"the bank (and warm kernels, test_banks.py) expect {want}")
         if result.review:
-            mismatches.append(f"{result.assignment}/{result.student}: flagged cold: {result.review}")
+            mismatches.append(f"{assignment}/{result.student}: flagged cold: {result.review}")
     assert not mismatches, "\n".join(mismatches)
+    if assignment == COMPARED:
+        compare_cell_by_cell(course, assignment, cold)
 
-    one = "operations"
-    cold_one = _most_failing([r for r in cold if r.assignment == one], COMPARED_CELL_BY_CELL)
-    warm_results, _, _ = autograde(course, [one], [r.student for r in cold_one],
+
+def compare_cell_by_cell(course: Course, assignment: str, cold: list) -> None:
+    """Grade warm the cold hand-ins with the most failing cells, and compare everything but the timings."""
+    cold_one = _most_failing(cold, COMPARED_CELL_BY_CELL)
+    warm_results, _, _ = autograde(course, [assignment], [r.student for r in cold_one],
                                    options=Options(workers=2, timeout=60, warm=True, force=True))
     assert {r.kernel for r in warm_results} == {"warm"}, [r.reasons for r in warm_results if r.kernel != "warm"]
     cold_grades, warm_grades = grades(cold_one), grades(warm_results)

@@ -1,6 +1,8 @@
 """A kernel that fails to start is never the learner's fault: start-up failures are retried, then blamed on
-the grading machine (``mlops_course.instructor.worker``)."""
+the grading machine (``mlops_course.instructor.worker``); a grading process keeps its temporary files in
+its workspace."""
 
+import tempfile
 from pathlib import Path
 
 from mlops_course.instructor import worker
@@ -36,3 +38,23 @@ def test_a_kernel_that_never_starts_is_the_machines_failure(tmp_path, monkeypatc
 def test_a_kernel_death_in_the_learners_code_is_not_a_startup_failure():
     assert not worker._startup_failure("nbclient.exceptions.DeadKernelError: Kernel died")
     assert worker._startup_failure("RuntimeError: Kernel died before replying to kernel_info")
+
+
+def test_a_grading_process_keeps_its_temporary_files_in_its_workspace(tmp_path, monkeypatch):
+    """The batch removes a workspace even after killing its process; files in /tmp would be left there."""
+    seen = {}
+
+    def grade(task):
+        seen["folder"] = Path(tempfile.mkdtemp(prefix="kernel-"))
+        return Result(task.student, task.assignment)
+
+    monkeypatch.setattr(tempfile, "tempdir", tempfile.tempdir)  # restored after the test
+    for name, stand_in in (("grade", grade), ("_send_output_to", lambda path: None)):
+        monkeypatch.setattr(worker, name, stand_in)
+    monkeypatch.setattr(worker.os, "setsid", lambda: None)
+    monkeypatch.setattr(worker.nbgrader_tuning, "tune", lambda gradebook: None)
+    task = _task(tmp_path)
+    task.single_threaded = False  # leaves this process's environment alone
+    worker.run_task(task)
+    assert seen["folder"].parent == task.workspace / worker.TEMPORARY
+    assert task.result_file.exists()

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,7 @@ def run_task(task: Task) -> None:
     if hasattr(os, "setsid"):
         os.setsid()  # its own process group, so that signals meant for the parent's terminal pass it by
     task.workspace.mkdir(parents=True, exist_ok=True)
+    _keep_temporary_files_in(task.workspace / TEMPORARY)
     _send_output_to(task.log_file)
     limit_memory(task.memory_mb)
     nbgrader_tuning.tune(task.gradebook)
@@ -93,6 +95,17 @@ def run_task(task: Task) -> None:
         os.environ.update({name: "1" for name in THREAD_VARIABLES})
     result = grade(task)
     task.result_file.write_text(result.to_json())
+
+
+# The grading process's temporary files (a kernel's connection file and socket folder, ...), in its workspace:
+# the batch removes that even after it had to kill the process (--max-time, a lost worker), which then had no
+# chance to remove them itself; in the system's temporary folder they would pile up, one set per kill.
+TEMPORARY = ".tmp"
+
+
+def _keep_temporary_files_in(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    tempfile.tempdir = str(folder)
 
 
 def _send_output_to(path: Path) -> None:
