@@ -142,8 +142,8 @@ class WarmKernelsOnWorkers(WorkerPlugin):
 
     name = cluster_worker.PLUGIN
 
-    def __init__(self, assignments=None):
-        self.assignments = sorted(assignments) if assignments is not None else None
+    def __init__(self, assignments):
+        self.assignments = sorted(assignments)
 
     def setup(self, worker=None) -> None:
         import threading
