@@ -26,11 +26,16 @@ def pytest_configure(config):
     config.option.nbval_current_env = True
     if SANITIZE.exists() and not config.option.nbval_sanitize_with:
         config.option.nbval_sanitize_with = str(SANITIZE)
+    # pytest-xdist (3.x) would hand out the files with the most tests first, whatever their length: the
+    # bank gradings then came last, on one worker, while the other one idled for minutes (LONGEST_FIRST below).
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
-# The longest test files, longest first (seconds each in `make test`: about 220, 220, 180, 120, 80, 70).
-# pytest-xdist hands whole files (--dist loadfile) to whichever worker is free, in collection order: started
-# first, the long files end up on both workers, and the short ones fill the gaps at the end.
+# The longest test files, longest first (seconds each in `make test`: about 450, 230, 230, 160, 120, 110).
+# pytest-xdist hands whole files (--dist loadfile) to whichever worker is free, in collection order (its own
+# reordering is switched off above): started first, the long files end up on both workers, and the short
+# ones fill the gaps at the end.
 LONGEST_FIRST = ("tests/test_grading_warm.py", "tests/test_banks.py", "tests/test_instructor_cluster.py",
                  "tests/test_notebook_hygiene.py", "tests/test_grading_attacks.py", "tests/test_instructor_pipeline.py")
 
