@@ -20,6 +20,7 @@ from mlops_course.data import (
     approve,
     load_loans,
     load_loans_manifest,
+    month_labels,
     score_applications,
     train_reference_model,
 )
@@ -412,3 +413,14 @@ def test_a_scenario_refuses_the_committed_seed_and_bad_sizes():
         loan_scenario(-1)
     with pytest.raises(ValueError, match="rows_per_month"):
         loan_scenario(1, rows_per_month=(10, 5))
+
+
+def test_month_labels_are_strftimes_labels_on_any_index_with_missing_dates(loans):
+    assert month_labels(loans["month"]).equals(loans["month"].dt.strftime("%Y-%m"))
+    dates = pd.Series(pd.to_datetime(["2024-03-31", None, "2024-03-01", "2025-01-15", None]), index=[9, 4, 7, 0, 2],
+                      name="month")
+    before = dates.copy()
+    labels = month_labels(dates)
+    assert labels.equals(dates.dt.strftime("%Y-%m")) and labels.name == "month"
+    assert labels[7] == "2024-03" and labels[0] == "2025-01" and labels[[4, 2]].isna().all()
+    assert dates.equals(before)

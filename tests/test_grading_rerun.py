@@ -1,5 +1,9 @@
 """rerun_answer: an answer cell run again on other data, as a hidden test does at grading time."""
 
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -70,3 +74,29 @@ def test_a_cell_that_sets_the_name_only_sometimes_fails_clearly():
                                   "%matplotlib inline\n!ls\nbusiest = sorted(batches)[-1]"])
 def test_cells_with_magics_run_again_without_them(cell):
     assert rerun_answer("busiest", {"batches": {"b": 1, "a": 2}}, namespace={}, history=[SETUP, cell]) == "b"
+
+
+RERUN_FIGURES = """
+import sys
+from mlops_course.grading.rerun import rerun_answer
+history = ["busiest = 1"]
+rerun_answer("busiest", {}, namespace={}, history=history)
+print("pyplot imported by a rerun that does not plot:", "matplotlib.pyplot" in sys.modules)
+plotting = ["import matplotlib.pyplot as plt\\nplt.figure()\\nbusiest = 2"]
+assert rerun_answer("busiest", {}, namespace={}, history=plotting) == 2
+import matplotlib.pyplot as plt
+print("figures left by a rerun that imported pyplot:", plt.get_fignums())
+mine = plt.figure().number
+rerun_answer("busiest", {}, namespace={}, history=plotting)
+print("figures after a rerun, the learner's kept:", plt.get_fignums() == [mine])
+"""
+
+
+def test_a_rerun_closes_the_figures_it_drew_and_imports_no_plotting_of_its_own():
+    """A rerun closes the figures it drew (not the learner's) and never imports pyplot just to look."""
+    done = subprocess.run([sys.executable, "-c", RERUN_FIGURES], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MPLBACKEND": "Agg"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["pyplot imported by a rerun that does not plot: False",
+                                        "figures left by a rerun that imported pyplot: []",
+                                        "figures after a rerun, the learner's kept: True"], done.stdout

@@ -35,6 +35,7 @@ from mlops_course.data import (
     score_applications,
     train_reference_model,
 )
+from mlops_course.data.months import month_labels
 
 ADULT_NUMERIC = ("age", "education_num", "hours_per_week", "capital_gain", "capital_loss")
 # sex and race are left out on purpose: the Adult model is "unaware" like the loans model, and
@@ -70,7 +71,7 @@ def credit_pipeline(features: tuple[str, ...] | list[str] = FEATURES) -> Pipelin
 
 
 def _months(frame: pd.DataFrame, months: tuple[str, ...]) -> pd.DataFrame:
-    return frame[frame["month"].dt.strftime("%Y-%m").isin(months)].reset_index(drop=True)
+    return frame[month_labels(frame["month"]).isin(months)].reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=1)

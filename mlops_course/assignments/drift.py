@@ -26,6 +26,7 @@ from mlops_course.data import (
     VALIDATION_MONTHS,
     load_loans,
     loan_scenario,
+    month_labels,
     score_applications,
     train_reference_model,
 )
@@ -53,7 +54,7 @@ SAMPLE_SIZE_SEED = 1
 
 def month_key(dates: pd.Series) -> pd.Series:
     """Return the ``YYYY-MM`` label of each date, the way the manifest and the assignment name months."""
-    return dates.dt.strftime("%Y-%m")
+    return month_labels(dates)
 
 
 @functools.lru_cache(maxsize=1)

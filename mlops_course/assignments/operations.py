@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mlops_course.data.months import month_labels
 from mlops_course.lender import ROLES as LENDER_ROLES
 from mlops_course.lender import TEST_AUDIT
 from mlops_course.lessons.state.maturity import ML_TEST_SCORE_TESTS
@@ -96,7 +97,7 @@ def monthly_auc(scored: pd.DataFrame, train_months: tuple[str, ...]) -> pd.DataF
     """
     from sklearn.metrics import roc_auc_score
 
-    months = scored["month"].dt.strftime("%Y-%m")
+    months = month_labels(scored["month"])
     after = sorted(m for m in months.unique() if m > max(train_months))
     rows = []
     for age, month in enumerate(after, start=1):

@@ -33,6 +33,7 @@ from mlops_course.data.loans import (
     VALIDATION_MONTHS,
     generate_loans,
 )
+from mlops_course.data.months import month_labels
 from mlops_course.data.outcomes import known_from, outcome_known
 from mlops_course.data.scenarios import LoanScenario, loan_scenario
 
@@ -58,6 +59,7 @@ __all__ = [
     "load_loans",
     "load_loans_manifest",
     "loan_scenario",
+    "month_labels",
     "outcome_known",
     "predict_default",
     "score_applications",

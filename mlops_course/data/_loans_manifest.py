@@ -20,6 +20,7 @@ from mlops_course.data.credit_model import (
     score_applications,
     train_reference_model,
 )
+from mlops_course.data.months import month_labels
 from mlops_course.data.outcomes import LAST_MONTH, known_from, last_month_with_outcomes, outcome_known
 
 PSI_EPSILON = 1e-4
@@ -289,7 +290,7 @@ def build_manifest(loans: pd.DataFrame, seed: int) -> dict:
     """Return the manifest for ``loans`` (the frame as read back from the written CSV)."""
     model = train_reference_model(loans)
     scored = score_applications(model, loans)
-    scored["month_key"] = scored["month"].dt.strftime("%Y-%m")
+    scored["month_key"] = month_labels(scored["month"])
     scored["outcome_known"] = outcome_known(scored)
     psi = _psi_table(scored)
     monthly = _monthly(scored)

@@ -31,6 +31,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from mlops_course.data.loaders import load_loans
 from mlops_course.data.loans import TRAIN_MONTHS
+from mlops_course.data.months import month_labels
 
 NUMERIC_FEATURES = (
     "age", "income", "loan_amount", "term_months", "debt_to_income", "credit_history_years", "existing_loans",
@@ -67,7 +68,7 @@ def train_reference_model(
         raise ValueError(f"target must be 'default' (recorded) or 'true_default', got {target!r}")
     if loans is None:
         loans = load_loans()
-    train = loans[loans["month"].dt.strftime("%Y-%m").isin(months)]
+    train = loans[month_labels(loans["month"]).isin(months)]
     if train.empty:
         raise ValueError(f"no applications in the training months {months}; pass the full loan data")
     return _pipeline().fit(train[list(FEATURES)], train[target])

@@ -24,6 +24,7 @@ import re
 import pandas as pd
 
 from mlops_course.data.loans import GO_LIVE_MONTH, MONTHS, OUTCOME_DELAY_MONTHS
+from mlops_course.data.months import month_labels
 
 #: The last month of data: the default ``as_of`` of ``outcome_known``.
 LAST_MONTH = MONTHS[-1]
@@ -32,7 +33,7 @@ LAST_MONTH = MONTHS[-1]
 def _month_keys(frame: pd.DataFrame) -> pd.Series:
     month = frame["month"]
     if pd.api.types.is_datetime64_any_dtype(month):
-        return month.dt.strftime("%Y-%m")
+        return month_labels(month)
     return month.astype(str)
 
 

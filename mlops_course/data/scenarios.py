@@ -27,6 +27,7 @@ import pandas as pd
 
 import mlops_course.data.loans as spec
 from mlops_course.data.loaders import _LOANS_CATEGORIES, _LOANS_NUMBERS
+from mlops_course.data.months import month_labels
 
 #: Applications per month in a scenario (inclusive range): smaller than the committed data, so that a
 #: scenario builds fast, and large enough that every event stands out from chance as in the committed data.
@@ -79,7 +80,7 @@ class LoanScenario(NamedTuple):
 
 
 def _manifest(loans: pd.DataFrame, seed: int, timeline: spec.Timeline) -> dict:
-    months = loans["month"].dt.strftime("%Y-%m")
+    months = month_labels(loans["month"])
     incident = loans[months == timeline.incident_month]
     in_cents = incident[incident["channel"] == spec.INCIDENT_CHANNEL]
     missing = incident[incident[spec.MISSING_FEATURE].isna()]

@@ -19,6 +19,7 @@ import ast
 import contextlib
 import functools
 import io
+import sys
 
 
 # Magics that wrap Python code: the code runs without them; any other magic line is left out.
@@ -124,14 +125,13 @@ def rerun_answer(name: str, data: dict, namespace: dict | None = None, history: 
 
 @contextlib.contextmanager
 def _no_new_figures():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        yield
-        return
-    before = set(plt.get_fignums())
+    # No figure exists before pyplot is imported: importing it here only to count none would cost a cold
+    # kernel a second, in notebooks that never plot.
+    plt = sys.modules.get("matplotlib.pyplot")
+    before = set(plt.get_fignums()) if plt else set()
     try:
         yield
     finally:
-        for number in set(plt.get_fignums()) - before:
+        plt = sys.modules.get("matplotlib.pyplot")  # perhaps imported by the answer cells just now
+        for number in set(plt.get_fignums()) - before if plt else ():
             plt.close(number)

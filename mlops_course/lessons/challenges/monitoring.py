@@ -26,6 +26,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 import mlops_course.data.loans as loan_spec
+from mlops_course.data.months import month_labels
 
 PSI_EPSILON = 1e-4
 PSI_MODERATE = 0.10
@@ -41,10 +42,6 @@ LOAN_EVENTS = (
     (loan_spec.NEW_CHANNEL_START, "new channel"),
 )
 
-
-def month_labels(months: pd.Series) -> pd.Series:
-    """``YYYY-MM`` labels for a datetime column (as the data card and manifest write months)."""
-    return months.dt.strftime("%Y-%m")
 
 
 def mark_loan_events(ax, months: Sequence[str], events=LOAN_EVENTS) -> None:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from mlops_course.data.credit_model import APPROVAL_THRESHOLD, approve, predict_default
 from mlops_course.data.loans import TRAIN_MONTHS
+from mlops_course.data.months import month_labels
 from mlops_course.lender import ECONOMICS, Economics
 
 # --------------------------------------------------------------------------------------------------------
@@ -469,7 +470,7 @@ def poison_labels(loans: pd.DataFrame, share: float, months=TRAIN_MONTHS, seed: 
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must be between 0 and 1, got {share!r}")
     poisoned = loans.copy()
-    in_months = poisoned["month"].dt.strftime("%Y-%m").isin(months)
+    in_months = month_labels(poisoned["month"]).isin(months)
     defaults = poisoned.index[in_months & (poisoned["default"] == 1)]
     if defaults.empty:
         raise ValueError(f"no recorded defaults in the months {tuple(months)}")

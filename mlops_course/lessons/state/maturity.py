@@ -38,6 +38,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_auc_score
 
+from mlops_course.data.months import month_labels
 from mlops_course.lender import MATURITY_ANSWERS, TEST_STATUSES
 
 # ---------------------------------------------------------------------------------------------------------
@@ -734,7 +735,7 @@ def lifecycle_evidence(scored: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise KeyError(f"scored applications lack the columns {missing}")
     rows = {}
-    for month, group in scored.groupby(scored["month"].dt.strftime("%Y-%m")):
+    for month, group in scored.groupby(month_labels(scored["month"])):
         rate = group.groupby("sex", observed=True)["approved"].mean()
         rows[month] = {
             "AUC": roc_auc_score(group["default"], group["p_default"]),

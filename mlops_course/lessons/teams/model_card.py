@@ -31,6 +31,7 @@ from mlops_course.data import (
     VALIDATION_MONTHS,
     predict_default,
 )
+from mlops_course.data.months import month_labels
 from mlops_course.paths import datasets_dir
 
 MODEL_NAME = "credit-risk-reference"
@@ -116,7 +117,7 @@ def registry_record(
 
 
 def _in_months(loans: pd.DataFrame, months: tuple[str, ...]) -> pd.DataFrame:
-    rows = loans[loans["month"].dt.strftime("%Y-%m").isin(months)]
+    rows = loans[month_labels(loans["month"]).isin(months)]
     if rows.empty:
         raise ValueError(f"the loan data have no rows in the months {months}")
     return rows

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 
 from mlops_course.data import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from mlops_course.data.months import month_labels
 
 # ---------------------------------------------------------------------------------------------------------
 # Roles
@@ -423,7 +424,7 @@ def runbook(monitor_name: str) -> str:
 
 def monitor_history(scored: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     """Every monitor's value for every month of ``scored``: the numbers on a monitoring dashboard."""
-    months = scored["month"].dt.strftime("%Y-%m")
+    months = month_labels(scored["month"])
     table = {month: run_monitors(batch, reference)["value"] for month, batch in scored.groupby(months)}
     return pd.DataFrame(table).T.rename_axis("month")
 
