@@ -141,6 +141,7 @@ def bare_warm_execution(course: Course, assignments: list[str], workers: int, ti
 
 
 def _run_bare(job) -> float | None:
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
 
     from mlops_course.grading import sandbox
@@ -151,14 +152,18 @@ def _run_bare(job) -> float | None:
     except Exception:  # an unreadable hand-in has nothing to run
         return None
     manager = sandbox.SandboxedKernelManager(warm_server=address)
-    # shut down as grading does (sandbox.configure): bare is not charged for a polite kernel shutdown
-    client = NotebookClient(nb, timeout=timeout, km=manager, allow_errors=True, shutdown_kernel="immediate",
+    client = NotebookClient(nb, timeout=timeout, km=manager, allow_errors=True,
                             resources={"metadata": {"path": str(Path(path).parent)}})
     started = time.monotonic()
     try:
         client.execute()
     except Exception:  # a crashing hand-in: its time until then
         pass
+    finally:
+        # nbclient leaves running the kernel of a manager it was given; shut it down as grading does
+        # (sandbox.configure: immediately), and charge that to the bare run as grading is charged for it
+        if manager.has_kernel:
+            run_sync(manager.shutdown_kernel)(now=True)
     return time.monotonic() - started
 
 

@@ -43,7 +43,22 @@ def _servers_of_others():
     """A server kept by another test of this process (a session's ScratchCourse) is not this test's."""
     _OTHERS.clear()
     _OTHERS.update(p.pid for p in _warm_processes())
+    kernels_before = {p.pid for p in _kernel_processes()}
     yield
+    left = [p for p in _kernel_processes() if p.pid not in kernels_before]
+    assert not left, f"kernels outlived the test (shut down every kernel a test starts): {left}"
+
+
+def _kernel_processes() -> list[psutil.Process]:
+    """This process's descendants that are kernels (a cold one's sandbox names ipykernel on its command line)."""
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(process.cmdline()) and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return found
 
 
 def _warm_processes() -> list[psutil.Process]:
@@ -281,11 +296,18 @@ def test_a_hand_in_cannot_reach_the_server_or_the_next_hand_in(tmp_path, monkeyp
 # --- lifecycle -------------------------------------------------------------------------------------------
 
 def run_in_kernel(manager, code: str) -> str:
+    """What ``code`` prints in a kernel of ``manager``, which is shut down after (nbclient leaves running the
+    kernels of a manager it was given: a cold one would outlive the test)."""
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(code)]
-    NotebookClient(nb, timeout=60, km=manager, resources={"metadata": {"path": str(SOURCE)}}).execute()
+    try:
+        NotebookClient(nb, timeout=60, km=manager, resources={"metadata": {"path": str(SOURCE)}}).execute()
+    finally:
+        if manager.has_kernel:
+            run_sync(manager.shutdown_kernel)(now=True)
     return "".join(o.get("text", "") for o in nb.cells[0].outputs)
 
 
@@ -379,15 +401,11 @@ def test_each_warm_up_failure_fails_and_its_traceback_is_formatted(source, recwa
 
 def test_a_warm_kernel_starts_with_the_servers_objects_out_of_the_collectors_reach():
     """... and with what its batch's assignments use computed ahead: only that (here, operations' loans)."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import gc, sys\nfrom mlops_course.data import loaders\n"
-        "print('FROZEN', gc.get_freeze_count(), 'pandas' in sys.modules, loaders._cached.cache_info().currsize)")])
+    code = ("import gc, sys\nfrom mlops_course.data import loaders\n"
+            "print('FROZEN', gc.get_freeze_count(), 'pandas' in sys.modules, loaders._cached.cache_info().currsize)")
     with warm.WarmServer.start(assignments=["operations"]) as server:
-        manager = sandbox.SandboxedKernelManager(warm_server=server.address)
-        NotebookClient(nb, km=manager, timeout=60, resources={"metadata": {"path": str(SOURCE)}}).execute()
-    frozen, pandas, cached = nb.cells[0].outputs[0]["text"].split()[1:]
+        out = run_in_kernel(sandbox.SandboxedKernelManager(warm_server=server.address), code)
+    frozen, pandas, cached = out.split()[1:]
     assert int(frozen) > 100_000 and pandas == "True"
     assert cached == "1", "an operations batch's server reads the loans ahead, and nothing for other assignments"
 
@@ -403,18 +421,14 @@ def test_each_batch_computes_the_warm_calls_of_its_own_assignments():
 def test_a_warm_kernel_gets_the_options_of_a_cold_ones_command_line():
     """nbclient starts kernels with ``--HistoryManager.hist_file=:memory:``; a warm kernel, which has no command
     line, must get it too: else it writes a history database in its home and runs a thread to save it."""
-    from nbclient import NotebookClient
-
     source = ("import threading\nhistory = get_ipython().history_manager\n"
               "print('HISTORY', history.hist_file, sorted(t.name for t in threading.enumerate()))")
     seen = {}
     with warm.WarmServer.start(assignments=["fixture"]) as server:
         for kind, address in (("warm", server.address), ("cold", "")):
-            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
             sandbox.KERNELS.clear()
-            manager = sandbox.SandboxedKernelManager(warm_server=address)
-            NotebookClient(nb, km=manager, timeout=60, resources={"metadata": {"path": str(SOURCE)}}).execute()
+            out = run_in_kernel(sandbox.SandboxedKernelManager(warm_server=address), source)
             assert sandbox.KERNELS == [kind]
-            seen[kind] = nb.cells[0].outputs[0]["text"].split(" ", 2)[1:]
+            seen[kind] = out.split(" ", 2)[1:]
     assert seen["warm"][0] == seen["cold"][0] == ":memory:"
     assert "HistorySavingThread" not in seen["warm"][1]
