@@ -316,8 +316,10 @@ def test_server_stops_without_leftovers_and_a_dead_one_means_cold_kernels(capsys
         assert server.alive() and server_processes()
         sandbox.KERNELS.clear()
         out = run_in_kernel(sandbox.SandboxedKernelManager(warm_server=server.address),
-                            "import os, sys; print(os.getuid(), os.getpid(), 'pandas' in sys.modules)")
-        assert out.split() == ["1000", "1", "True"] and sandbox.KERNELS == ["warm"]
+                            "import os, sys; print(os.getuid(), os.getpid(), 'pandas' in sys.modules, "
+                            "'sklearn' in sys.modules)")
+        # the fixture's notebooks import pandas, not scikit-learn: its server imports what they import
+        assert out.split() == ["1000", "1", "True", "False"] and sandbox.KERNELS == ["warm"]
         address = server.address
         os.kill(server.sandbox_pid, signal.SIGKILL)
         server.process.wait(timeout=10)
@@ -408,6 +410,18 @@ def test_a_warm_kernel_starts_with_the_servers_objects_out_of_the_collectors_rea
     frozen, pandas, cached = out.split()[1:]
     assert int(frozen) > 100_000 and pandas == "True"
     assert cached == "1", "an operations batch's server reads the loans ahead, and nothing for other assignments"
+
+
+def test_a_server_imports_what_its_assignments_notebooks_import(tmp_path):
+    cells = ["import numpy as np, scipy.stats\nfrom sklearn.metrics import roc_auc_score", "%matplotlib inline\nx = 1",
+             "from . import nothing\nfrom mlops_course.data import *", "def f():\n    import fairlearn.metrics",
+             "this is not Python"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells] + [
+        nbformat.v4.new_markdown_cell("import markdown")])
+    nbformat.write(nb, str(tmp_path / "a.ipynb"))
+    assert warm.assignment_imports([tmp_path, tmp_path / "missing"]) == [
+        "numpy", "scipy.stats", "sklearn.metrics", "sklearn.metrics.roc_auc_score", "mlops_course.data",
+        "fairlearn.metrics"]
 
 
 def test_each_batch_computes_the_warm_calls_of_its_own_assignments():

@@ -177,7 +177,8 @@ def test_a_workers_warm_server_computes_ahead_what_the_batchs_assignments_use():
     plugin = pickle.loads(pickle.dumps(cluster.WarmKernelsOnWorkers({"operations", "fixture"})))  # as Dask ships it
     plugin.setup()
     try:
-        assert plugin.address() and plugin.server.process.args[-1] == "fixture,operations"
+        assert plugin.address() and plugin.server.process.args[-2] == "fixture,operations"
+        assert "mlops_course.assignments.operations" in plugin.server.process.args[-1].split(",")
     finally:
         plugin.teardown()
     assert plugin.server is None

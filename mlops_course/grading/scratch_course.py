@@ -129,7 +129,8 @@ class ScratchCourse:
         if self.warm_server is None or not self.warm_server.alive():
             self.stop_warm_server()
             try:
-                self.warm_server = warm.WarmServer.start(assignments=[self.assignment])
+                self.warm_server = warm.WarmServer.start(assignments=[self.assignment],
+                                                         sources=[self.root / "solutions" / self.assignment])
             except warm.WarmUnavailable:
                 self.warm = False  # cold kernels from now on; each kernel's log says why
                 return []

@@ -4,7 +4,7 @@ Starting a grading kernel cold costs about a second, and the set-up cell's impor
 matplotlib, fairlearn, the course package) another one or two -- the same work for every hand-in. A
 *warm server* does it once per batch. It is a Python process inside a grading sandbox of its own (the
 same read-only files as a cold kernel, see ``sandbox.py``) that has imported ipykernel, IPython and the
-course's libraries (``PRELOAD``) and **never runs learner code**. It listens on a Unix socket inside its
+libraries its batch's assignments import (``PRELOAD``) and **never runs learner code**. It listens on a Unix socket inside its
 sandbox, which the grader reaches through ``/proc/<pid>/root`` (as it reaches the kernels' sockets).
 
 For every kernel the grader asks for, the server forks a *handler* (so the server itself stays
@@ -66,15 +66,18 @@ HOME = "/home/learner"
 WORKDIR = f"{HOME}/work"
 SOCKETS = "/run/kernel"
 
-# What the server imports once, so that no hand-in pays for it: the kernel, and what the assignments'
-# set-up cells and test cells import. One list, in one place.
+# What the server imports once, so that no hand-in pays for it: the kernel and what every graded notebook's
+# checks use, then what its batch's assignments import (``assignment_imports``: their source notebooks' import
+# statements, set-up, answer and test cells alike). A batch of an assignment that uses neither scikit-learn nor
+# fairlearn does not import them (two seconds of every server's start), as its cold kernels would not.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython",
-           "matplotlib_inline.backend_inline",
-           "numpy", "pandas", "scipy.stats", "sklearn.metrics", "sklearn.linear_model", "sklearn.pipeline",
-           "sklearn.preprocessing", "sklearn.compose", "sklearn.impute", "sklearn.model_selection",
-           "matplotlib.pyplot", "fairlearn.metrics",
-           "mlops_course.data", "mlops_course.lender", "mlops_course.assignments.drift",
-           "mlops_course.assignments.bias", "mlops_course.assignments.operations", "mlops_course.grading.checks")
+           "numpy", "pandas", "numpy.testing", "pandas.testing", "mlops_course.grading.checks")  # + tamper's probes
+# A server for any assignment (none was named) imports the libraries of all the course's assignments.
+COURSE_LIBRARIES = ("matplotlib_inline.backend_inline", "scipy.stats", "sklearn.metrics", "sklearn.linear_model",
+                    "sklearn.pipeline", "sklearn.preprocessing", "sklearn.compose", "sklearn.impute",
+                    "sklearn.model_selection", "matplotlib.pyplot", "fairlearn.metrics", "mlops_course.data",
+                    "mlops_course.lender", "mlops_course.assignments.drift", "mlops_course.assignments.bias",
+                    "mlops_course.assignments.operations")
 # Course functions that compute once per process and hand out fresh copies (functools.lru_cache inside):
 # called once in the server, so every kernel finds their result computed -- the same value a cold kernel
 # computes, and a kernel that changes its copy, or even the cache, changes it only in its own fork.
@@ -151,9 +154,12 @@ class WarmServer:
 
     @classmethod
     def start(cls, scratch_mb: int = 256, timeout: float = START_TIMEOUT,
-              assignments: Iterable[str] | None = None) -> "WarmServer":
-        """A server for kernels of ``assignments`` (their ``WARM_CALLS`` computed ahead; all, if None)."""
+              assignments: Iterable[str] | None = None, sources: Iterable[Path] | None = None) -> "WarmServer":
+        """A server for kernels of ``assignments``: what their source notebooks import is imported and their
+        ``WARM_CALLS`` computed ahead (for every assignment of the course, if None). ``sources`` are the
+        assignments' source folders, ``solutions/<assignment>`` of the course by default."""
         from mlops_course.grading import sandbox
+        from mlops_course.paths import course_root
 
         available, why = availability()
         if not available:
@@ -163,7 +169,13 @@ class WarmServer:
         info_read, info_write = os.pipe()
         ready_read, ready_write = os.pipe()
         command = sandbox.zygote_bwrap_command(info_write, ready_write, scratch_mb)
-        command.append(ALL_ASSIGNMENTS if assignments is None else ",".join(sorted(set(assignments))))
+        if assignments is None:
+            command.append(ALL_ASSIGNMENTS)
+        else:
+            assignments = sorted(set(assignments))
+            if sources is None:
+                sources = [course_root() / "solutions" / assignment for assignment in assignments]
+            command += [",".join(assignments), ",".join(assignment_imports(sources))]
         cgroup = sandbox.ProcessLimit.create(4096)  # the server and its kernels; each kernel has its own too
         if cgroup is not None:
             command = cgroup.wrap(command)
@@ -401,9 +413,9 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC,
     1, 2, 4, 8, 32, 4096, 8192, 16384, 1 << 18)
 
 
-def serve(ready_fd: int, scratch_mb: int, assignments: str = ALL_ASSIGNMENTS) -> None:
+def serve(ready_fd: int, scratch_mb: int, assignments: str = ALL_ASSIGNMENTS, modules: str = "") -> None:
     """The server's main loop (inside its sandbox): import once, then fork a handler per connection."""
-    _prepare_server(assignments)
+    _prepare_server(assignments, modules)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(CONTROL)
     os.chmod(CONTROL, 0o600)
@@ -411,7 +423,7 @@ def serve(ready_fd: int, scratch_mb: int, assignments: str = ALL_ASSIGNMENTS) ->
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # handlers are reaped by the system
     os.write(ready_fd, b"ready\n")
     os.close(ready_fd)
-    warm_ups = list(WARM_FAILURES)
+    warm_ups = [source for source in WARM_FAILURES if _imports_loaded(source)]
     while True:
         if warm_ups and not select.select([listener], [], [], 0)[0]:
             _warm_traceback(warm_ups.pop(0))
@@ -430,7 +442,7 @@ def serve(ready_fd: int, scratch_mb: int, assignments: str = ALL_ASSIGNMENTS) ->
         connection.close()
 
 
-def _prepare_server(assignments: str) -> None:
+def _prepare_server(assignments: str, modules: str) -> None:
     import importlib
 
     from mlops_course.grading.kernel_entry import FONT_CACHE, copy_folder
@@ -443,12 +455,76 @@ def _prepare_server(assignments: str) -> None:
         copy_folder(FONT_CACHE, mpl_dir, 64 * 2**20)
     for module in PRELOAD:
         importlib.import_module(module)
+    for module in COURSE_LIBRARIES if assignments == ALL_ASSIGNMENTS else [m for m in modules.split(",") if m]:
+        _import_if_module(module)
+    if "matplotlib.pyplot" in sys.modules:  # the plots' backend (MPLBACKEND), imported at a kernel's first plot
+        importlib.import_module("matplotlib_inline.backend_inline")
     for module, function, arguments in warm_calls(assignments):
         try:
             getattr(importlib.import_module(module), function)(*arguments)
         except Exception:  # e.g. a course without these datasets: each kernel then finds out for itself
             pass
     _freeze()
+
+
+def _import_if_module(name: str) -> None:
+    """Import ``name`` if it is a module. ``a.b`` may be a name that ``from a import b`` takes from ``a``: then it
+    is left alone (importing a submodule of that name would replace it in ``a``), as is a module that fails:
+    a kernel that imports it finds out for itself, as a cold one does."""
+    import importlib
+
+    parent, _, child = name.rpartition(".")
+    try:
+        if parent:
+            package = importlib.import_module(parent)
+            if child in vars(package) and not isinstance(vars(package)[child], type(sys)):
+                return
+        importlib.import_module(name)
+    except Exception:
+        pass
+
+
+def _imports_loaded(source: str) -> bool:
+    """Whether the modules a warm-up failure imports are imported already (the server imports nothing for it)."""
+    import ast
+
+    names = [alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
+             for alias in node.names]
+    names += [node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)]
+    return all(name in sys.modules for name in names)
+
+
+def assignment_imports(sources: Iterable[Path]) -> list[str]:
+    """The modules that the notebooks in ``sources`` (assignment source folders) import, in the order of
+    appearance: ``import a.b`` and ``from a.b import c`` give ``a.b``; relative imports are left out."""
+    import ast
+    import json
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    found: dict[str, None] = {}
+    for folder in sources:
+        for path in sorted(Path(folder).glob("*.ipynb")):
+            try:
+                cells = json.loads(path.read_text())["cells"]
+            except (OSError, ValueError, KeyError):
+                continue
+            for cell in cells:
+                if cell.get("cell_type") != "code":
+                    continue
+                source = "".join(cell.get("source", []))
+                try:
+                    tree = ast.parse(TransformerManager().transform_cell(source))
+                except (SyntaxError, ValueError):
+                    continue
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Import):
+                        found.update(dict.fromkeys(alias.name for alias in node.names))
+                    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                        found[node.module] = None  # and what may be a submodule (from scipy import stats)
+                        found.update(dict.fromkeys(f"{node.module}.{alias.name}" for alias in node.names
+                                                   if alias.name != "*"))
+    return list(found)
 
 
 def warm_calls(assignments: str) -> list[tuple]:
@@ -709,7 +785,7 @@ def _reseed() -> None:
 
 def main(argv: list[str]) -> None:
     ready_fd, scratch_mb = int(argv[0]), int(argv[1])
-    serve(ready_fd, scratch_mb, *argv[2:3])
+    serve(ready_fd, scratch_mb, *argv[2:4])
 
 
 if __name__ == "__main__":
