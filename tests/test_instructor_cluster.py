@@ -178,7 +178,10 @@ def test_a_workers_warm_server_computes_ahead_what_the_batchs_assignments_use():
     plugin.setup()
     try:
         assert plugin.address() and plugin.server.process.args[-2] == "fixture,operations"
-        assert "mlops_course.assignments.operations" in plugin.server.process.args[-1].split(",")
+        # and imports what their notebooks in this course (the module's fixture course, when it runs) import
+        sources = [course_root() / "solutions" / name for name in ("fixture", "operations")]
+        assert plugin.server.process.args[-1] == ",".join(warm.assignment_imports(sources))
+        assert "pandas" in plugin.server.process.args[-1].split(",")
     finally:
         plugin.teardown()
     assert plugin.server is None
