@@ -83,7 +83,7 @@ HARMLESS_SHELL = {"system", "getoutput"}  # `!ls`: runs in the sandbox, changes 
 
 
 def scan_source(source: str) -> list[str]:
-    tree = _parse(source)
+    tree = parse_cell(source)
     if tree is None:
         return []  # it will fail to run anyway; nothing it can change
     allowed = _harmless_magic_calls(tree)
@@ -111,7 +111,9 @@ def _harmless_magic_calls(tree: ast.AST) -> set[int]:
     return allowed
 
 
-def _parse(source: str) -> ast.AST | None:
+def parse_cell(source: str) -> ast.AST | None:
+    """A code cell's syntax tree, its magics and shell escapes read as the calls IPython makes of them; None
+    if it is not Python."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 

@@ -4,8 +4,9 @@ Starting a grading kernel cold costs about a second, and the set-up cell's impor
 matplotlib, fairlearn, the course package) another one or two -- the same work for every hand-in. A
 *warm server* does it once per batch. It is a Python process inside a grading sandbox of its own (the
 same read-only files as a cold kernel, see ``sandbox.py``) that has imported ipykernel, IPython and the
-libraries its batch's assignments import (``PRELOAD``) and **never runs learner code**. It listens on a Unix socket inside its
-sandbox, which the grader reaches through ``/proc/<pid>/root`` (as it reaches the kernels' sockets).
+libraries its batch's assignments import (``PRELOAD``) and **never runs learner code**. It listens on a
+Unix socket inside its sandbox, which the grader reaches through ``/proc/<pid>/root`` (as it reaches the
+kernels' sockets).
 
 For every kernel the grader asks for, the server forks a *handler* (so the server itself stays
 single-threaded, with no event loop or ZeroMQ context, and untouched). The handler, before any learner
@@ -488,9 +489,9 @@ def _imports_loaded(source: str) -> bool:
     """Whether the modules a warm-up failure imports are imported already (the server imports nothing for it)."""
     import ast
 
-    names = [alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
-             for alias in node.names]
-    names += [node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)]
+    nodes = list(ast.walk(ast.parse(source)))
+    names = [alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names]
+    names += [node.module for node in nodes if isinstance(node, ast.ImportFrom)]
     return all(name in sys.modules for name in names)
 
 
@@ -498,32 +499,23 @@ def assignment_imports(sources: Iterable[Path]) -> list[str]:
     """The modules that the notebooks in ``sources`` (assignment source folders) import, in the order of
     appearance: ``import a.b`` and ``from a.b import c`` give ``a.b``; relative imports are left out."""
     import ast
-    import json
 
-    from IPython.core.inputtransformer2 import TransformerManager
+    from mlops_course.grading.cells import read_notebook
+    from mlops_course.grading.tamper import parse_cell  # the grader's side: the server never calls this
 
     found: dict[str, None] = {}
-    for folder in sources:
-        for path in sorted(Path(folder).glob("*.ipynb")):
-            try:
-                cells = json.loads(path.read_text())["cells"]
-            except (OSError, ValueError, KeyError):
-                continue
-            for cell in cells:
-                if cell.get("cell_type") != "code":
-                    continue
-                source = "".join(cell.get("source", []))
-                try:
-                    tree = ast.parse(TransformerManager().transform_cell(source))
-                except (SyntaxError, ValueError):
-                    continue
-                for node in ast.walk(tree):
-                    if isinstance(node, ast.Import):
-                        found.update(dict.fromkeys(alias.name for alias in node.names))
-                    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                        found[node.module] = None  # and what may be a submodule (from scipy import stats)
-                        found.update(dict.fromkeys(f"{node.module}.{alias.name}" for alias in node.names
-                                                   if alias.name != "*"))
+    for path in (path for folder in sources for path in sorted(Path(folder).glob("*.ipynb"))):
+        try:
+            cells = read_notebook(path).cells
+        except ValueError:  # not a notebook: nothing to import for it
+            continue
+        trees = [parse_cell(cell.source) for cell in cells if cell.cell_type == "code"]
+        for node in (node for tree in trees if tree is not None for node in ast.walk(tree)):
+            if isinstance(node, ast.Import):
+                found.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found[node.module] = None  # and what may be a submodule (from scipy import stats)
+                found.update(dict.fromkeys(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"))
     return list(found)
 
 

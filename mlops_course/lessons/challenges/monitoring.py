@@ -43,7 +43,6 @@ LOAN_EVENTS = (
 )
 
 
-
 def mark_loan_events(ax, months: Sequence[str], events=LOAN_EVENTS) -> None:
     """Draw a dotted line and a label on ``ax`` where each event of the loan stream starts.
 
