@@ -91,7 +91,9 @@ def graded(tmp_path_factory):
             folder.mkdir(parents=True)
             nbformat.write(nb, str(folder / "fixture.ipynb"))
         before = set(p for p in base.rglob("*"))
-        results, _, _ = autograde(course, ["fixture"], options=Options(workers=2, timeout=20, memory_mb=3072))
+        # 8 s per cell: every honest cell of the fixture runs in well under a second, while the attacks that
+        # search the file system or break the kernel run until the limit, so a longer one only costs time
+        results, _, _ = autograde(course, ["fixture"], options=Options(workers=2, timeout=8, memory_mb=3072))
         generate_feedback(course, ["fixture"])
         listener.stop()
         yield SimpleNamespace(base=base, root=root, home=home, course=course, listener=listener,
