@@ -58,3 +58,59 @@ def test_a_grading_process_keeps_its_temporary_files_in_its_workspace(tmp_path, 
     worker.run_task(task)
     assert seen["folder"].parent == task.workspace / worker.TEMPORARY
     assert task.result_file.exists()
+
+
+def test_a_rehearsal_runs_no_kernel():
+    task = worker.Task("rehearsal", "drift", Path("in"), Path("template"), Path("ws"), None, 0, rehearsal=True)
+    steps = worker._nbgrader_config(task).Autograde.autograde_preprocessors
+    assert worker.NotExecuted in steps
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    assert not any(isinstance(step, type) and issubclass(step, ExecutePreprocessor) for step in steps)
+
+
+REHEARSAL_PROBE = """
+import json, os, sys, threading
+from pathlib import Path
+before = os.getcwd()
+import mlops_course.instructor.grading_preload
+from nbgrader import api
+from mlops_course.instructor import nbgrader_tuning
+kept = getattr(api.create_engine, "_engines", {})  # engines are kept once grading has run here
+engines = {key[0]: engine for key, engine in kept.items()}
+private = engines.get(nbgrader_tuning.PRIVATE_URL)
+print(json.dumps({
+    "threads": threading.active_count(), "tasks": len(os.listdir("/proc/self/task")),
+    "cwd_kept": os.getcwd() == before, "left_in_tmp": os.listdir(os.environ["TMPDIR"]),
+    "compiled": len(private._compiled_cache) if private is not None else 0,
+    "connections": sum(engine.pool.checkedin() + engine.pool.checkedout() for engine in engines.values()),
+}))
+"""
+
+
+def _probe(cwd: Path, scratch: Path, template: Path | None) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TMPDIR=str(scratch))
+    env.pop(worker.REHEARSAL_VARIABLE, None)
+    if template is not None:
+        env[worker.REHEARSAL_VARIABLE] = str(template)
+    done = subprocess.run([sys.executable, "-c", REHEARSAL_PROBE], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "rehearsal failed" not in done.stderr, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_rehearsal_prepares_the_forks_and_leaves_nothing_they_would_share(fixture_course, tmp_path):
+    """The forkserver's rehearsal (grading_preload): the fixture's release graded once without a kernel."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    plain = _probe(tmp_path, scratch, None)
+    rehearsed = _probe(tmp_path, scratch, fixture_course.root)
+    assert plain["compiled"] == 0 and rehearsed["compiled"] >= 10, "the gradebook's queries compiled once, for all forks"
+    # the same threads as the imports alone leave (a BLAS library may keep one of its own), no file, no connection
+    assert rehearsed == dict(rehearsed, threads=1, tasks=plain["tasks"], cwd_kept=True, left_in_tmp=[], connections=0)

@@ -116,3 +116,62 @@ def test_only_the_most_recent_engines_are_kept_and_a_removed_gradebook_starts_af
     shutil.copyfile(tmp_path / "template.db", tmp_path / f"g{kept + 1}.db")
     with opened(urls[-1]) as book:  # the same address, another file: its engine reads the new one
         assert book.engine is engines[-1] and [s.id for s in book.students] == []
+
+
+@pytest.fixture
+def private_gradebook(engines_reused, tmp_path, monkeypatch):
+    """Two workspaces with a copy of one empty gradebook each; the private gradebook's opening tuned."""
+    monkeypatch.setattr(engines_reused.Gradebook, "__init__", engines_reused.Gradebook.__init__)  # restored after
+    with opened(f"sqlite:///{tmp_path / 'template.db'}"):  # the one new gradebook: alembic runs once
+        pass
+    folders = [tmp_path / "first", tmp_path / "second"]
+    for folder in folders:
+        folder.mkdir()
+        shutil.copyfile(tmp_path / "template.db", folder / nbgrader_tuning.PRIVATE_GRADEBOOK)
+    monkeypatch.chdir(folders[0])
+    nbgrader_tuning._check_tables_once(nbgrader_tuning.PRIVATE_URL)
+    return folders
+
+
+def _counting_table_checks(api, monkeypatch) -> list:
+    checks = []
+    original = api.inspect
+    monkeypatch.setattr(api, "inspect", lambda engine: (checks.append(str(engine.url)), original(engine))[1])
+    return checks
+
+
+def test_the_private_gradebook_is_checked_at_its_first_opening_only(private_gradebook, engines_reused, tmp_path,
+                                                                    monkeypatch):
+    checks = _counting_table_checks(engines_reused, monkeypatch)
+    url = nbgrader_tuning.PRIVATE_URL
+    with opened(url) as book:
+        book.add_student("learner-01")
+    for _ in range(3):
+        with opened(url) as book:  # as nbgrader opens it, ten times per hand-in
+            assert [s.id for s in book.students] == ["learner-01"]
+    other = f"sqlite:///{tmp_path / 'template.db'}"
+    for _ in range(2):
+        with opened(other):
+            pass
+    assert checks == [url, other, other], "only the private gradebook's later openings skip the checks"
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url, "") as book:  # another course id, as nbgrader's converters open it: checked once too
+        assert book.course_id == "" and [s.id for s in book.students] == ["learner-01"]
+    assert checks[-1] == url
+
+
+def test_the_private_gradebook_is_the_one_in_the_working_directory_of_the_moment(private_gradebook, monkeypatch):
+    """A fork inherits the engine made in another directory (a rehearsal's); it must open its own file."""
+    url = nbgrader_tuning.PRIVATE_URL
+    with opened(url) as book:
+        book.add_student("learner-01")
+        engine = book.engine
+    monkeypatch.chdir(private_gradebook[1])
+    with opened(url) as book:
+        assert book.engine is engine, "one engine, with its compiled queries, for every private gradebook"
+        assert [s.id for s in book.students] == []
+        book.add_student("learner-02")
+    monkeypatch.chdir(private_gradebook[0])
+    with opened(url) as book:
+        assert [s.id for s in book.students] == ["learner-01"]

@@ -57,6 +57,27 @@ def process_context():
     return context
 
 
+def start_forkserver(context, template: Path) -> None:
+    """Start the forkserver now, so that its imports and its rehearsal of grading with ``template``
+    (``worker.rehearse``) overlap the start of the warm kernel server. A forkserver already running (an
+    earlier batch of this process) is kept: what it prepared holds for any assignment."""
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    from mlops_course.instructor.worker import REHEARSAL_VARIABLE
+
+    before = os.environ.get(REHEARSAL_VARIABLE)
+    os.environ[REHEARSAL_VARIABLE] = str(template)  # the server's environment is this process's, at its start
+    try:
+        forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ[REHEARSAL_VARIABLE]
+        else:
+            os.environ[REHEARSAL_VARIABLE] = before
+
+
 def default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -214,6 +235,8 @@ def _grade_all(course: Course, todo, templates, options: Options, scratch: Path,
                   for assignment, student, digest in todo)
     bar = ProgressBar(len(queue), label="grading ", stream=stream)
     running, graded = {}, []
+    if queue:
+        start_forkserver(context, templates[queue[0].assignment])
     kernels = WarmKernels(options, stream, {assignment for assignment, _, _ in todo}) if queue else None
 
     def start_more() -> None:

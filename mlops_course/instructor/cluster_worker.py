@@ -277,6 +277,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _rehearse(task_file: Path) -> None:
+    """Rehearse grading once with the template of the first hand-in (``worker.rehearse``); a failure only
+    costs the saving, and goes to the worker's log."""
+    import traceback
+
+    from mlops_course.instructor import worker
+
+    try:
+        worker.rehearse(pickle.loads(task_file.read_bytes()).template)
+    except Exception:  # noqa: BLE001 -- an optimisation that failed must not stop grading
+        print("note: the grading rehearsal failed; grading goes on without it", file=sys.stderr)
+        traceback.print_exc()
+
+
 def serve(parent: int) -> None:
     """The spawner's loop: import what grading needs once, then fork a grading process per request."""
     import importlib
@@ -289,8 +303,12 @@ def serve(parent: int) -> None:
     os.dup2(2, 1)  # what the imports print goes to the log, never into the replies
     for module in WARM_MODULES:
         importlib.import_module(module)
+    rehearsed = False
     for line in sys.stdin:
         task_file = Path(line.strip())
+        if not rehearsed:  # as autograde's forkserver does at its start, with the first hand-in's template
+            rehearsed = True
+            _rehearse(task_file)
         child = os.fork()
         if child == 0:
             replies.close()

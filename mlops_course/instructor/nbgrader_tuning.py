@@ -15,19 +15,34 @@
   each made a new SQLAlchemy engine, so every query was compiled again. ``reuse_engines()`` keeps one engine
   per database address for the life of the process, with its compiled queries; ``Gradebook.close()`` still
   closes its connections. The batch's own process calls it too, for the merges into the course gradebook.
+- **The private gradebook's tables are checked once.** Every ``Gradebook`` nbgrader opens lists the tables,
+  creates the missing ones (one query per table) and looks up, or adds, the course row: about 20 queries,
+  ten times per hand-in. The process's gradebook is the template's copy, made before it is first opened and
+  never replaced, so after the first complete check a later open of that same file only connects. Any other
+  database (the course gradebook in the batch's process) is checked at every open, as nbgrader does.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import OrderedDict
 from pathlib import Path
+
+
+# How a grading process names its private gradebook: by a path relative to its workspace, the working
+# directory it grades in (nbgrader's converters work there too). One name for every hand-in's gradebook
+# lets the process that forks the graders rehearse grading once (``worker.rehearse``) and hand each fork an
+# engine that has compiled nbgrader's queries already, instead of each compiling them again.
+PRIVATE_GRADEBOOK = "gradebook.db"
+PRIVATE_URL = f"sqlite:///{PRIVATE_GRADEBOOK}"
 
 
 def tune(gradebook: Path) -> None:
     _check_metadata_schema_once()
     _write_without_sync(gradebook)
     reuse_engines()
+    _check_tables_once(PRIVATE_URL)
 
 
 class _EnginePerAddress:
@@ -47,10 +62,33 @@ class _EnginePerAddress:
         engine = self._engines.pop(key, None)
         if engine is None:
             engine = self._create_engine(url, *args, **kwargs)
+            if str(url) == PRIVATE_URL:
+                _connect_in_working_directory(engine)
         self._engines[key] = engine
         while len(self._engines) > self.KEPT:
             self._engines.popitem(last=False)[1].dispose()
         return engine
+
+
+def _connect_in_working_directory(engine) -> None:
+    """SQLAlchemy turns a relative SQLite path into an absolute one once, when it makes the engine; the
+    private gradebook's engine outlives that directory (a rehearsal's, then every fork's own), so its path
+    is resolved again at every connection."""
+    from sqlalchemy import event
+
+    def connect(_dialect, _record, cargs, _cparams) -> None:
+        cargs[0] = os.path.abspath(PRIVATE_GRADEBOOK)
+
+    event.listen(engine, "do_connect", connect)
+
+
+def close_connections() -> None:
+    """Close every kept engine's pooled connections (its compiled queries stay), e.g. before forking."""
+    from nbgrader import api
+
+    if isinstance(api.create_engine, _EnginePerAddress):
+        for engine in api.create_engine._engines.values():
+            engine.dispose()
 
 
 def reuse_engines() -> None:
@@ -111,3 +149,28 @@ def _write_without_sync(gradebook: Path):
 
     event.listen(Engine, "connect", no_sync)
     return no_sync
+
+
+def _check_tables_once(db_url: str) -> None:
+    """Open ``db_url`` after its first complete opening as ``Gradebook.__init__`` would, without its checks.
+
+    The light path sets what nbgrader 0.9's ``__init__`` sets (engine, session, course id, authenticator);
+    requirements/lock.txt pins that version."""
+    from nbgrader import api
+    from sqlalchemy.orm import scoped_session, sessionmaker
+
+    full_init = getattr(api.Gradebook.__init__, "full_init", api.Gradebook.__init__)
+    checked: set[str] = set()
+
+    def init(self, url, course_id="default_course", authenticator=None):
+        if url != db_url or course_id not in checked:
+            full_init(self, url, course_id, authenticator)
+            if url == db_url:
+                checked.add(course_id)
+            return
+        self.engine = api.create_engine(url, echo=False, future=True)
+        self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
+        self.course_id, self.authenticator = course_id, authenticator
+
+    init.full_init = full_init
+    api.Gradebook.__init__ = init

@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class Task:
     environment: dict[str, str] | None = None   # the parent's, at the time it queued the task
     sandbox: str = "auto"  # grading.sandbox mode of the kernel: auto, required or off
     warm: str | None = None  # address of a warm kernel server on this machine (grading.warm); None: cold kernels
+    rehearsal: bool = False  # ``rehearse``: the template's own release, graded without a kernel
 
     @property
     def gradebook(self) -> Path:
@@ -132,6 +134,17 @@ def limit_memory(megabytes: int) -> None:
 # --- grading ---------------------------------------------------------------------------------------------
 
 def grade(task: Task) -> Result:
+    """Grade in the workspace, the working directory where nbgrader finds the private gradebook."""
+    task.workspace.mkdir(parents=True, exist_ok=True)
+    returning = os.getcwd()
+    os.chdir(task.workspace)
+    try:
+        return _grade(task)
+    finally:
+        os.chdir(returning)
+
+
+def _grade(task: Task) -> Result:
     started = time.monotonic()
     result = Result(task.student, task.assignment, input_hash=task.input_hash)
     _prepare_workspace(task)
@@ -214,7 +227,7 @@ def _nbgrader_config(task: Task):
     folders.submitted_directory = "submitted"
     folders.autograded_directory = "autograded"
     folders.feedback_directory = "feedback"
-    folders.db_url = f"sqlite:///{task.gradebook}"
+    folders.db_url = nbgrader_tuning.PRIVATE_URL  # task.gradebook, as seen from the workspace
     if task.timeout:
         config.Execute.timeout = task.timeout
     config.Execute.on_cell_execute = _remember_cell
@@ -222,6 +235,10 @@ def _nbgrader_config(task: Task):
     if task.warm:
         config.SandboxedKernelManager.warm_server = task.warm
     tamper.configure(config, task.tamper_file)
+    if task.rehearsal:
+        config.Autograde.autograde_preprocessors = [
+            NotExecuted if isinstance(step, type) and issubclass(step, sandbox.SandboxedExecute) else step
+            for step in config.Autograde.autograde_preprocessors]
     return config
 
 
@@ -325,6 +342,48 @@ def _neutralise_crashed_cell(submitted: Path) -> str | None:
     return None
 
 
+# --- rehearsal ---------------------------------------------------------------------------------------
+
+def _not_executed():
+    from nbconvert.preprocessors import Preprocessor
+
+    class NotExecuted(Preprocessor):
+        """A rehearsal's stand-in for nbgrader's Execute: no kernel starts, the notebook stays as it is."""
+
+        def preprocess(self, nb, resources):
+            return nb, resources
+
+    return NotExecuted
+
+
+NotExecuted = _not_executed()
+
+# Names the template a forkserver rehearses with (grading_preload), at its start.
+REHEARSAL_VARIABLE = "MLOPS_COURSE_REHEARSAL_TEMPLATE"
+
+
+def rehearse(template: Path) -> None:
+    """Grade the template's own release once, without a kernel, in a throwaway workspace.
+
+    For the process that forks the grading processes (``grading_preload``): whatever grading compiles or loads
+    on first use -- above all the SQL of about sixty distinct gradebook queries, compiled once per database
+    engine -- is then ready in every fork, which inherits the engine of the private gradebook's one address
+    (``nbgrader_tuning.PRIVATE_URL``). What the rehearsal guarantees: no kernel starts and no code of any
+    notebook runs (its Execute step is ``NotExecuted``); its notebooks are the course's own release; its files
+    are removed, and its database connections closed, before it returns, so no fork shares one. It changes no
+    grade: a query's compiled form does not depend on the values it is run with.
+    """
+    assignment = next(p.name for p in (template / "exercises").iterdir() if p.is_dir())
+    with tempfile.TemporaryDirectory(prefix="rehearsal-") as folder:
+        task = Task("rehearsal", assignment, template / "exercises" / assignment, template, Path(folder) / "workspace",
+                    timeout=None, memory_mb=0, rehearsal=True)
+        nbgrader_tuning.reuse_engines()
+        with warnings.catch_warnings():  # nbgrader's SQLAlchemy notices; this process has no log of its own
+            warnings.simplefilter("ignore")
+            grade(task)
+    nbgrader_tuning.close_connections()
+
+
 # --- tampering ---------------------------------------------------------------------------------------
 
 def _review_reasons(task: Task, submitted: Path) -> list[str]:
@@ -349,7 +408,7 @@ def _withhold_autograded_points(task: Task) -> float:
     from nbgrader.api import Gradebook
 
     withheld = 0.0
-    with Gradebook(f"sqlite:///{task.gradebook}") as gradebook:
+    with Gradebook(nbgrader_tuning.PRIVATE_URL) as gradebook:
         submission = gradebook.find_submission(task.assignment, task.student)
         for notebook in submission.notebooks:
             for grade in notebook.grades:
@@ -366,7 +425,7 @@ def _collect_scores(task: Task, result: Result) -> None:
     from nbgrader.api import Gradebook
 
     notebooks = {p.stem: read_notebook(p) for p in sorted(task.autograded.glob("*.ipynb"))}
-    with Gradebook(f"sqlite:///{task.gradebook}") as gradebook:
+    with Gradebook(nbgrader_tuning.PRIVATE_URL) as gradebook:
         submission = gradebook.find_submission(task.assignment, task.student)
         result.timestamp = submission.timestamp.isoformat() if submission.timestamp else None
         result.seconds_late = float(submission.total_seconds_late or 0)
