@@ -33,8 +33,9 @@ from pathlib import Path
 # How a grading process names its private gradebook: by a path relative to its workspace, the working
 # directory it grades in (nbgrader's converters work there too). One name for every hand-in's gradebook
 # lets the process that forks the graders rehearse grading once (``worker.rehearse``) and hand each fork an
-# engine that has compiled nbgrader's queries already, instead of each compiling them again.
-PRIVATE_GRADEBOOK = "gradebook.db"
+# engine that has compiled nbgrader's queries already, instead of each compiling them again. No course
+# gradebook has this name (a course's configured as a relative path would otherwise share the engine).
+PRIVATE_GRADEBOOK = "private-gradebook.db"
 PRIVATE_URL = f"sqlite:///{PRIVATE_GRADEBOOK}"
 
 
@@ -72,8 +73,8 @@ class _EnginePerAddress:
 
 def _connect_in_working_directory(engine) -> None:
     """SQLAlchemy turns a relative SQLite path into an absolute one once, when it makes the engine; the
-    private gradebook's engine outlives that directory (a rehearsal's, then every fork's own), so its path
-    is resolved again at every connection."""
+    private gradebook's engine outlives that directory (a rehearsal's, then every fork's own), so its file
+    is found again at every connection."""
     from sqlalchemy import event
 
     def connect(_dialect, _record, cargs, _cparams) -> None:

@@ -61,7 +61,7 @@ class Task:
 
     @property
     def gradebook(self) -> Path:
-        return self.workspace / "gradebook.db"
+        return self.workspace / nbgrader_tuning.PRIVATE_GRADEBOOK
 
     @property
     def autograded(self) -> Path:
