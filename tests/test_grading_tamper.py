@@ -21,6 +21,7 @@ HONEST = [
     "sum = 0\nfor value in values:\n    sum += value",  # shadowing a builtin name is a learner's habit, not a patch
     "def psi(reference, current, epsilon=1e-4):\n    return float(np.sum((c - r) * np.log(c / r)))",
     "this is not python (",
+    "fields = vars(report)",  # the learner's own object
 ]
 TAMPERING = {
     "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])": "input_transformers_post",
@@ -36,6 +37,12 @@ TAMPERING = {
     "import sys\nsys.settrace(lambda *a: None)": "settrace",
     "import sys\nprint(sys._getframe(1).f_locals)": "_getframe",
     "import ctypes": "ctypes",
+    # a library's namespace changed without assigning to its attributes
+    "vars(np.testing)['assert_allclose'] = print": "vars",
+    "vars(math).update(isclose=lambda *a, **k: True)": "vars() on math",
+    "np.testing.__dict__.update(assert_allclose=print)": "__dict__",
+    "object.__setattr__(math, 'isclose', max)": "__setattr__",
+    "getattr(np, 'testing').assert_allclose = print": "getattr(np, 'testing').assert_allclose",
 }
 
 

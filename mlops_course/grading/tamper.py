@@ -7,7 +7,8 @@ exception handler or a patched ``showtraceback`` that swallows errors, patched t
 be trusted to report this, so the evidence is gathered from outside:
 
 1. **Reading the code** (``scan_cells``), in the grader, before anything runs: the learner's cells are parsed
-   and calls into IPython's machinery, assignments to attributes of test and library modules, ``builtins``,
+   and calls into IPython's machinery, assignments to attributes of test and library modules (also through
+   ``vars()``, ``__dict__`` or ``__setattr__``), ``builtins``,
    tracing hooks and dynamic code (``exec``, ``eval``, ``compile``, ``__import__``) are reported. Reading
    cannot be undone by the learner's code, but it can be dodged by code that builds code at run time --
    which is itself reported.
@@ -61,6 +62,10 @@ TRACING = {"settrace", "setprofile", "addaudithook", "set_asyncgen_hooks", "setr
            # reading the calling test's frame gives away its expected values
            "_getframe", "f_back", "f_locals", "f_globals", "tb_frame", "currentframe", "getouterframes"}
 DYNAMIC = {"exec", "eval", "compile", "__import__", "globals", "setattr", "delattr"}
+# Ways to change a module's or object's attributes other than assigning them: vars(module)[...] = ...,
+# module.__dict__.update(...), object.__setattr__(module, ...), and assignments through a looked-up object.
+NAMESPACE_MUTATORS = {"__dict__", "__setattr__", "__delattr__"}
+LOOKUPS = {"get_ipython", "getattr", "vars"}
 HARMLESS_MODULES = {"IPython.display", "IPython.core.display"}  # showing a table or a picture
 SUSPICIOUS_IMPORTS = {"builtins", "ctypes", "gc", "IPython", "ipykernel", "nbgrader", "inspect", "importlib",
                       "traceback", "atexit", "code", "codeop", "marshal", "pickle", "dill", "types"}
@@ -129,12 +134,16 @@ def parse_cell(source: str) -> ast.AST | None:
 def _node_reasons(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Attribute) and node.attr in IPYTHON_MACHINERY | TRACING:
         return [f"uses {node.attr}, part of the machinery that runs and reports the tests"]
+    if isinstance(node, ast.Attribute) and node.attr in NAMESPACE_MUTATORS:
+        return [f"uses {node.attr}, which changes an object's attributes without assigning them"]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         name = node.func.id
         if name in DYNAMIC:
             return [f"calls {name}(), which can run or change code the grader cannot read"]
         if name == "get_ipython":
             return ["calls get_ipython(), the handle on the kernel that runs the tests"]
+        if name == "vars" and node.args and _root_name(node.args[0]) in PROTECTED_MODULES:
+            return [f"calls vars() on {ast.unparse(node.args[0])}, whose namespace the tests rely on"]
     if isinstance(node, ast.Name) and node.id in {"__builtins__", "__loader__", "__spec__"}:
         return [f"uses {node.id}"]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -167,9 +176,16 @@ def _target_reasons(target: ast.AST) -> list[str]:
             root = root.value
         if isinstance(root, ast.Name) and root.id in PROTECTED_MODULES and not _display_setting(target):
             return [f"assigns to {ast.unparse(target)}, which changes a library the tests rely on"]
-        if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "get_ipython":
+        if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id in LOOKUPS:
             return [f"assigns to {ast.unparse(target)}"]
     return []
+
+
+def _root_name(node: ast.AST) -> str | None:
+    """``np`` of ``np.testing`` or ``np.testing['x']``."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 # --- 2. and 3. planted checks and probes ------------------------------------------------------------------
