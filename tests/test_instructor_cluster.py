@@ -420,3 +420,21 @@ def test_a_scheduler_lost_before_any_grade_says_so():
     message = str(cluster.scheduler_lost("tcp://127.0.0.1:8786", 0, 3))
     assert "before any of the 3 hand-in(s) was graded" in message and "saved" not in message
     assert "run autograde again" in message
+
+
+def test_the_scratch_folders_of_worker_processes_that_are_gone_are_removed(tmp_path):
+    """A worker killed mid-grading leaves its hand-in's scratch folder; the next hand-in on that machine
+    removes it, and leaves alone what a live process or another machine (a shared cache folder) owns."""
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    names = {"dead": f"{host}--{gone.pid}--drift--ada--x1", "alive": f"{host}--{os.getpid()}--drift--bob--x2",
+             "elsewhere": f"other-machine--{gone.pid}--drift--cy--x3", "unnamed": "drift--dee--x4"}
+    for name in names.values():
+        (tmp_path / name / "workspace").mkdir(parents=True)
+    cluster_worker.remove_orphaned_scratch(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for k, n in names.items() if k != "dead")

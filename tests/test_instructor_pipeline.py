@@ -320,3 +320,30 @@ def test_commands_run_from_the_command_line(run, capsys):
     broken = run.course.submitted / "duplicated-cell" / "fixture" / "fixture.ipynb"
     assert main(["check", "--no-run", str(broken)]) == 1
     assert "appears 2 times" in capsys.readouterr().out
+
+
+def test_a_course_whose_gradebook_is_elsewhere_gets_no_sqlite_file_it_would_not_use(fixture_course, tmp_path,
+                                                                                   monkeypatch):
+    """A gradebook on PostgreSQL, or in another SQLite file: the assignment is recorded there, and the work
+    folder gets no gradebook.db beside it."""
+    import shutil
+
+    from mlops_course.instructor import autograde as grading
+    from mlops_course.instructor.course import DB_URL_VARIABLE
+    from mlops_course.instructor.gradebook import opened
+
+    template = tmp_path / "template"
+    template.mkdir()
+    shutil.copyfile(fixture_course.root / "gradebook.db", template / "gradebook.db")
+    elsewhere = tmp_path / "elsewhere.db"
+    with opened(f"sqlite:///{template / 'gradebook.db'}") as book:  # an empty gradebook of the same schema
+        book.remove_assignment("fixture")
+    shutil.copyfile(template / "gradebook.db", elsewhere)
+    shutil.copyfile(fixture_course.root / "gradebook.db", template / "gradebook.db")
+    monkeypatch.setenv(DB_URL_VARIABLE, f"sqlite:///{elsewhere}")
+    monkeypatch.setattr(grading, "build_templates", lambda course, names: {"fixture": template})
+    course = Course.at(tmp_path / "work")
+    grading.prepare_templates(course, ["fixture"])
+    assert not course.gradebook.exists()
+    with opened(course.db_url) as book:
+        assert [n.name for n in book.find_assignment("fixture").notebooks] == ["fixture"]

@@ -417,8 +417,9 @@ def build_templates(course: Course, assignments: list[str]) -> dict[str, Path]:
 def prepare_templates(course: Course, assignments: list[str]) -> dict[str, Path]:
     """The templates, with the course's due dates, and the assignments recorded in the course gradebook."""
     templates = build_templates(course, assignments)
-    if templates and not course.gradebook.exists():
-        # an empty copy of a template's gradebook: the same schema, without a second `alembic` run
+    if templates and course.db_url == f"sqlite:///{course.gradebook}" and not course.gradebook.exists():
+        # an empty copy of a template's gradebook: the same schema, without a second `alembic` run (a course
+        # whose gradebook is elsewhere, PostgreSQL for one, gets no SQLite file it would never use)
         shutil.copyfile(next(iter(templates.values())) / "gradebook.db", course.gradebook)
     for assignment, folder in templates.items():
         template_url = f"sqlite:///{folder / 'gradebook.db'}"

@@ -143,7 +143,8 @@ def grade_shipped(job: Job, template: bytes) -> dict:
     root = cache_root()
     template_dir = cached_template(template, root)
     (root / "work").mkdir(exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f"{job.assignment}--{job.student}--", dir=root / "work"))
+    remove_orphaned_scratch(root / "work")
+    scratch = Path(tempfile.mkdtemp(prefix=f"{_scratch_owner()}{job.assignment}--{job.student}--", dir=root / "work"))
     try:
         unpack(job.files, scratch / "submitted")
         task = Task(job.student, job.assignment, scratch / "submitted", template_dir, scratch / "workspace",
@@ -155,6 +156,31 @@ def grade_shipped(job: Job, template: bytes) -> dict:
         return _outcome(task, exitcode, killed_after, time.monotonic() - started)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _scratch_owner(pid: int | None = None) -> str:
+    """How a hand-in's scratch folder names the worker process that made it: host and process id."""
+    return f"{socket.gethostname()}--{os.getpid() if pid is None else pid}--"
+
+
+def remove_orphaned_scratch(work: Path) -> None:
+    """Remove the scratch folders of this machine's worker processes that are gone: a worker that was killed
+    mid-grading had no chance to remove its own. Another machine's (a shared cache folder) are left alone."""
+    host = f"{socket.gethostname()}--"
+    for folder in work.iterdir() if work.is_dir() else []:
+        pid = folder.name[len(host):].split("--", 1)[0] if folder.name.startswith(host) else ""
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _run_in_subprocess(task: Task, scratch: Path, max_time: int) -> tuple[int | None, int | None]:
