@@ -114,3 +114,9 @@ def test_a_rehearsal_prepares_the_forks_and_leaves_nothing_they_would_share(fixt
     assert plain["compiled"] == 0 and rehearsed["compiled"] >= 10, "the gradebook's queries compiled once, for all forks"
     # the same threads as the imports alone leave (a BLAS library may keep one of its own), no file, no connection
     assert rehearsed == dict(rehearsed, threads=1, tasks=plain["tasks"], cwd_kept=True, left_in_tmp=[], connections=0)
+
+
+def test_a_rehearsal_that_fails_only_says_so(tmp_path, capsys):
+    """A template that is gone (or broken) must not stop the forkserver, and with it the whole batch."""
+    worker.rehearse_if_possible(tmp_path / "no-such-template")
+    assert "the grading rehearsal failed; grading goes on without it" in capsys.readouterr().err

@@ -304,17 +304,10 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _rehearse(task_file: Path) -> None:
-    """Rehearse grading once with the template of the first hand-in (``worker.rehearse``); a failure only
-    costs the saving, and goes to the worker's log."""
-    import traceback
-
+    """Rehearse grading once with the template of the first hand-in (``worker.rehearse``)."""
     from mlops_course.instructor import worker
 
-    try:
-        worker.rehearse(pickle.loads(task_file.read_bytes()).template)
-    except Exception:  # noqa: BLE001 -- an optimisation that failed must not stop grading
-        print("note: the grading rehearsal failed; grading goes on without it", file=sys.stderr)
-        traceback.print_exc()
+    worker.rehearse_if_possible(pickle.loads(task_file.read_bytes()).template)
 
 
 def serve(parent: int) -> None:

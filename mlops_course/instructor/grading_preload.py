@@ -6,14 +6,13 @@ every fork inherits; whatever it does not, each hand-in pays for again. Before t
 grading process imported IPython itself (jupyter_client looks up kernel specs through it: half a second)
 and compiled nbformat's validators (a tenth of one), on every hand-in.
 
-Importing this module *is* the preparation, because multiprocessing's forkserver can only import modules.
-Nothing here starts a thread or opens a file that a fork would share.
+Importing this module *is* the preparation, because multiprocessing's forkserver can only import modules;
+where the batch names a template (``worker.REHEARSAL_VARIABLE``), it also rehearses grading once with it.
+Nothing here starts a thread or leaves open a file or a connection that a fork would share.
 """
 
 import importlib
 import os
-import sys
-import traceback
 from pathlib import Path
 
 import nbformat
@@ -47,11 +46,7 @@ for _relaxed in (False, True):
 
 # A template to rehearse grading with (``worker.rehearse``), named by the batch that starts this process: the
 # gradebook's queries compiled once here, not once per hand-in (about 0.1 s each). Only ever a saving: if it
-# fails, the forks compile as before, and the batch's log says why.
+# fails, the forks compile as before, and the error goes to this process's stderr.
 _worker = importlib.import_module("mlops_course.instructor.worker")
 if os.environ.get(_worker.REHEARSAL_VARIABLE):
-    try:
-        _worker.rehearse(Path(os.environ[_worker.REHEARSAL_VARIABLE]))
-    except Exception:  # noqa: BLE001 -- an optimisation that failed must not stop grading
-        print("note: the grading rehearsal failed; grading goes on without it", file=sys.stderr)
-        traceback.print_exc()
+    _worker.rehearse_if_possible(Path(os.environ[_worker.REHEARSAL_VARIABLE]))

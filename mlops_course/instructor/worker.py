@@ -2,9 +2,9 @@
 
 ``autograde.py`` starts one such process per submission (several at a time). Each works in a private
 copy of an nbgrader course -- the assignment's source, a gradebook that ``generate_assignment`` filled
-(the *template*), and this one submission -- and runs nbgrader's own ``Autograde`` converter on it. So
-no two processes ever write the same SQLite file; the parent merges the private gradebook into the
-course's afterwards.
+(the *template*), and this one submission -- and runs nbgrader's own ``Autograde`` converter on it, with
+the workspace as its working directory. So no two processes ever write the same SQLite file; the parent
+merges the private gradebook into the course's afterwards.
 
 Safety, from the inside out:
 
@@ -382,6 +382,17 @@ def rehearse(template: Path) -> None:
             warnings.simplefilter("ignore")
             grade(task)
     nbgrader_tuning.close_connections()
+
+
+def rehearse_if_possible(template: Path) -> None:
+    """``rehearse``, whose failure only costs the saving: the forks then compile as before; stderr says why."""
+    import traceback
+
+    try:
+        rehearse(template)
+    except Exception:  # noqa: BLE001 -- an optimisation that failed must not stop grading
+        print("note: the grading rehearsal failed; grading goes on without it", file=sys.stderr)
+        traceback.print_exc()
 
 
 # --- tampering ---------------------------------------------------------------------------------------
