@@ -192,9 +192,14 @@ def print_breakdown(results: list) -> None:
     if not graded:
         return
     print(f"  where the time goes, per hand-in on average ({len(graded)} hand-ins; seconds of one worker):")
+    mean = {key: sum(r.timings.get(key, 0.0) for r in graded) / len(graded) for key, _ in PARTS}
     for key, label in PARTS:
-        print(f"    {label:<40} {sum(r.timings.get(key, 0.0) for r in graded) / len(graded):6.2f} s")
-    print(f"    {'whole grading process':<40} {sum(r.seconds for r in graded) / len(graded):6.2f} s")
+        print(f"    {label:<40} {mean[key]:6.2f} s")
+    whole = sum(r.seconds for r in graded) / len(graded)
+    # the merge runs in the batch's own process, after the grading process has ended
+    rest = whole - sum(seconds for key, seconds in mean.items() if key != "merge")
+    print(f"    {'the rest (workspace, review, scores)':<40} {rest:6.2f} s")
+    print(f"    {'whole grading process':<40} {whole:6.2f} s")
 
 
 def print_against_bare(results: list, before: dict, after: dict, workers: int) -> None:
