@@ -363,3 +363,24 @@ def test_limits_are_options_with_sizes_in_plain_units(capsys):
         with pytest.raises(SystemExit):
             parser.parse_args(["inbox", *bad])
     assert "is not a size: write a number with an optional unit, e.g. 50MB" in capsys.readouterr().err
+
+
+def test_a_due_date_kept_in_a_gradebook_elsewhere_still_marks_late_submissions(course, tmp_path, monkeypatch,
+                                                                                notebook_text):
+    """The gradebook on PostgreSQL or in another SQLite file (MLOPS_COURSE_DB_URL): collect without --due
+    reads the due date from there, not from a gradebook.db in the work folder that does not exist."""
+    from mlops_course.instructor.course import DB_URL_VARIABLE
+    from mlops_course.instructor.gradebook import set_due_date
+
+    monkeypatch.setenv(DB_URL_VARIABLE, f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    set_due_date(course.db_url, "fixture", DUE)
+    inbox = tmp_path / "inbox"
+    for student, stamp in [("ana", "2025-03-14 20:00:00.000000 UTC"), ("bo", "2025-03-15 09:30:00.000000 UTC")]:
+        folder = inbox / student / "fixture"
+        folder.mkdir(parents=True)
+        (folder / "fixture.ipynb").write_text(notebook_text)
+        (folder / "timestamp.txt").write_text(stamp)
+    placed, _ = collect.plan(course, [inbox])
+    late = [m for m in collect.collect(course, placed) if "LATE" in m]
+    assert len(late) == 1 and "bo/fixture" in late[0]
+    assert course.has_gradebook() and not course.gradebook.exists()

@@ -589,7 +589,7 @@ def collect(course: Course, placed: list[Placement], due: datetime | None = None
     for assignment in sorted({p.assignment for p in placed}):
         if due is not None and not dry_run:
             gradebook.set_due_date(course.db_url, assignment, due)
-        deadline = due or (gradebook.due_date(course.db_url, assignment) if course.gradebook.exists() else None)
+        deadline = due or (gradebook.due_date(course.db_url, assignment) if course.has_gradebook() else None)
         for p in sorted((p for p in placed if p.assignment == assignment), key=lambda p: p.student):
             where = f"{p.student}/{p.assignment}/{p.notebook}.ipynb"
             line = f"placed  {where}  <- {p.incoming.display} ({p.shape})"

@@ -63,8 +63,14 @@ class Course:
         return os.environ.get(DB_URL_VARIABLE) or f"sqlite:///{self.gradebook}"
 
     def has_gradebook(self) -> bool:
-        """Whether grades can already be in the gradebook: its SQLite file exists, or it is on a server."""
-        return not self.db_url.startswith("sqlite:") or self.gradebook.exists()
+        """Whether grades can already be in the gradebook: its SQLite file exists (wherever ``db_url`` puts it),
+        or it is on a server."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.db_url)
+        if not url.get_backend_name() == "sqlite":
+            return True
+        return bool(url.database) and url.database != ":memory:" and Path(url.database).exists()
 
     # this toolkit's folders ------------------------------------------------------------------------
     @property
