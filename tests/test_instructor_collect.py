@@ -43,13 +43,19 @@ def _zip(path, files):
     return path
 
 
-def test_nbgrader_layout_with_timestamp_and_late_detection(course, tmp_path, notebook_text):
+def _inbox_with_a_late_submission(tmp_path, notebook_text):
+    """nbgrader's layout: ana submitted before the due date (DUE_TEXT), bo after it."""
     inbox = tmp_path / "inbox"
     for student, stamp in [("ana", "2025-03-14 20:00:00.000000 UTC"), ("bo", "2025-03-15 09:30:00.000000 UTC")]:
         folder = inbox / student / "fixture"
         folder.mkdir(parents=True)
         (folder / "fixture.ipynb").write_text(notebook_text)
         (folder / "timestamp.txt").write_text(stamp)
+    return inbox
+
+
+def test_nbgrader_layout_with_timestamp_and_late_detection(course, tmp_path, notebook_text):
+    inbox = _inbox_with_a_late_submission(tmp_path, notebook_text)
     placed, skipped = collect.plan(course, [inbox])
     assert skipped == [] and {p.student for p in placed} == {"ana", "bo"}
     messages = collect.collect(course, placed, due=DUE)
@@ -374,12 +380,7 @@ def test_a_due_date_kept_in_a_gradebook_elsewhere_still_marks_late_submissions(c
 
     monkeypatch.setenv(DB_URL_VARIABLE, f"sqlite:///{tmp_path / 'elsewhere.db'}")
     set_due_date(course.db_url, "fixture", DUE)
-    inbox = tmp_path / "inbox"
-    for student, stamp in [("ana", "2025-03-14 20:00:00.000000 UTC"), ("bo", "2025-03-15 09:30:00.000000 UTC")]:
-        folder = inbox / student / "fixture"
-        folder.mkdir(parents=True)
-        (folder / "fixture.ipynb").write_text(notebook_text)
-        (folder / "timestamp.txt").write_text(stamp)
+    inbox = _inbox_with_a_late_submission(tmp_path, notebook_text)
     placed, _ = collect.plan(course, [inbox])
     late = [m for m in collect.collect(course, placed) if "LATE" in m]
     assert len(late) == 1 and "bo/fixture" in late[0]
