@@ -158,9 +158,9 @@ def grade_shipped(job: Job, template: bytes) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _scratch_owner(pid: int | None = None) -> str:
+def _scratch_owner() -> str:
     """How a hand-in's scratch folder names the worker process that made it: host and process id."""
-    return f"{socket.gethostname()}--{os.getpid() if pid is None else pid}--"
+    return f"{socket.gethostname()}--{os.getpid()}--"
 
 
 def remove_orphaned_scratch(work: Path) -> None:

@@ -68,7 +68,7 @@ class Course:
         from sqlalchemy.engine import make_url
 
         url = make_url(self.db_url)
-        if not url.get_backend_name() == "sqlite":
+        if url.get_backend_name() != "sqlite":
             return True
         return bool(url.database) and url.database != ":memory:" and Path(url.database).exists()
 
