@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlops_course.instructor.worker import Task, run_task
+from mlops_course.instructor.worker import Task, rehearse_if_possible, run_task
 from mlops_course.paths import grader_dir
 
 CACHE_VARIABLE = "MLOPS_COURSE_WORKER_CACHE"
@@ -166,21 +166,13 @@ def _scratch_owner() -> str:
 def remove_orphaned_scratch(work: Path) -> None:
     """Remove the scratch folders of this machine's worker processes that are gone: a worker that was killed
     mid-grading had no chance to remove its own. Another machine's (a shared cache folder) are left alone."""
+    import psutil  # installed with ipykernel, which every Jupyter kernel needs
+
     host = f"{socket.gethostname()}--"
     for folder in work.iterdir() if work.is_dir() else []:
         pid = folder.name[len(host):].split("--", 1)[0] if folder.name.startswith(host) else ""
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def _run_in_subprocess(task: Task, scratch: Path, max_time: int) -> tuple[int | None, int | None]:
@@ -303,13 +295,6 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _rehearse(task_file: Path) -> None:
-    """Rehearse grading once with the template of the first hand-in (``worker.rehearse``)."""
-    from mlops_course.instructor import worker
-
-    worker.rehearse_if_possible(pickle.loads(task_file.read_bytes()).template)
-
-
 def serve(parent: int) -> None:
     """The spawner's loop: import what grading needs once, then fork a grading process per request."""
     import importlib
@@ -327,7 +312,7 @@ def serve(parent: int) -> None:
         task_file = Path(line.strip())
         if not rehearsed:  # as autograde's forkserver does at its start, with the first hand-in's template
             rehearsed = True
-            _rehearse(task_file)
+            rehearse_if_possible(pickle.loads(task_file.read_bytes()).template)
         child = os.fork()
         if child == 0:
             replies.close()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import Preprocessor
 
 from mlops_course.grading import sandbox, tamper
 from mlops_course.grading.cells import read_notebook
@@ -344,19 +345,12 @@ def _neutralise_crashed_cell(submitted: Path) -> str | None:
 
 # --- rehearsal ---------------------------------------------------------------------------------------
 
-def _not_executed():
-    from nbconvert.preprocessors import Preprocessor
+class NotExecuted(Preprocessor):
+    """A rehearsal's stand-in for nbgrader's Execute: no kernel starts, the notebook stays as it is."""
 
-    class NotExecuted(Preprocessor):
-        """A rehearsal's stand-in for nbgrader's Execute: no kernel starts, the notebook stays as it is."""
+    def preprocess(self, nb, resources):
+        return nb, resources
 
-        def preprocess(self, nb, resources):
-            return nb, resources
-
-    return NotExecuted
-
-
-NotExecuted = _not_executed()
 
 # Names the template a forkserver rehearses with (grading_preload), at its start.
 REHEARSAL_VARIABLE = "MLOPS_COURSE_REHEARSAL_TEMPLATE"
@@ -366,8 +360,8 @@ def rehearse(template: Path) -> None:
     """Grade the template's own release once, without a kernel, in a throwaway workspace.
 
     For the process that forks the grading processes (``grading_preload``): whatever grading compiles or loads
-    on first use -- above all the SQL of about sixty distinct gradebook queries, compiled once per database
-    engine -- is then ready in every fork, which inherits the engine of the private gradebook's one address
+    on first use -- above all the SQL of nbgrader's gradebook queries, compiled once per database engine --
+    is then ready in every fork, which inherits the engine of the private gradebook's one address
     (``nbgrader_tuning.PRIVATE_URL``). What the rehearsal guarantees: no kernel starts and no code of any
     notebook runs (its Execute step is ``NotExecuted``); its notebooks are the course's own release; its files
     are removed, and its database connections closed, before it returns, so no fork shares one. It changes no
